@@ -1,0 +1,113 @@
+import { createHash } from 'node:crypto';
+import type { BrokenLink, EventMetadataInput, JsonValue, RecordedEvent } from './types.js';
+
+/**
+ * Canonical JSON: object keys sorted by code unit, no insignificant white space, numbers as
+ * JSON.stringify writes them. Two equal JSON values always serialise to the same string, so a hash
+ * over it does not depend on key order or on how a store re-encodes the document.
+ */
+export function canonicalJson(value: JsonValue): string {
+  if (value === null || typeof value !== 'object') {
+    if (typeof value === 'number' && !Number.isFinite(value)) {
+      throw new TypeError(`Cannot serialise non-finite number ${value} as JSON`);
+    }
+    return JSON.stringify(value);
+  }
+  if (Array.isArray(value)) {
+    return `[${value.map(canonicalJson).join(',')}]`;
+  }
+  const keys = Object.keys(value).sort();
+  const parts: string[] = [];
+  for (const key of keys) {
+    const member = value[key];
+    if (member === undefined) continue;
+    parts.push(`${JSON.stringify(key)}:${canonicalJson(member)}`);
+  }
+  return `{${parts.join(',')}}`;
+}
+
+/** Everything the hash covers: the event's identity, content, caller metadata, write time and the previous link. */
+export interface HashedContent {
+  readonly streamName: string;
+  readonly revision: number;
+  readonly eventId: string;
+  readonly type: string;
+  readonly data: JsonValue;
+  readonly metadata: EventMetadataInput;
+  readonly recordedAt: string;
+  readonly idempotencyKey: string | null;
+  readonly prevHash: string | null;
+}
+
+/**
+ * SHA-256 (hex) over the canonical serialisation of the event and the previous event's hash.
+ * The global position is not covered: EventStoreDB assigns it after the hash is written.
+ */
+export function computeEventHash(content: HashedContent): string {
+  const { actor, correlationId, causationId, schemaVersion } = content.metadata;
+  const canonical = canonicalJson({
+    streamName: content.streamName,
+    revision: content.revision,
+    eventId: content.eventId,
+    type: content.type,
+    data: content.data,
+    metadata: { actor, correlationId, causationId, schemaVersion },
+    recordedAt: content.recordedAt,
+    idempotencyKey: content.idempotencyKey,
+    prevHash: content.prevHash,
+  });
+  return createHash('sha256').update(canonical, 'utf8').digest('hex');
+}
+
+/**
+ * Checks one stream's chain as its events arrive in revision order. Returns the first broken link
+ * of the stream, or undefined while the chain holds.
+ */
+export class StreamChainChecker {
+  private expectedRevision = 0;
+  private previousHash: string | null = null;
+
+  check(event: RecordedEvent): BrokenLink | undefined {
+    const at = {
+      streamName: event.streamName,
+      revision: event.revision,
+      position: event.position,
+      eventId: event.eventId,
+    };
+    if (event.revision !== this.expectedRevision) {
+      return {
+        ...at,
+        reason: 'revision-gap',
+        detail: `expected revision ${this.expectedRevision}, found ${event.revision}`,
+      };
+    }
+    if (event.metadata.prevHash !== this.previousHash) {
+      return {
+        ...at,
+        reason: 'prev-hash-mismatch',
+        detail: `prevHash ${String(event.metadata.prevHash)} does not link to the previous event's hash ${String(this.previousHash)}`,
+      };
+    }
+    const recomputed = computeEventHash({
+      streamName: event.streamName,
+      revision: event.revision,
+      eventId: event.eventId,
+      type: event.type,
+      data: event.data,
+      metadata: event.metadata,
+      recordedAt: event.metadata.recordedAt,
+      idempotencyKey: event.metadata.idempotencyKey,
+      prevHash: event.metadata.prevHash,
+    });
+    if (recomputed !== event.metadata.hash) {
+      return {
+        ...at,
+        reason: 'hash-mismatch',
+        detail: `stored hash ${event.metadata.hash} does not match the recomputed ${recomputed}`,
+      };
+    }
+    this.expectedRevision += 1;
+    this.previousHash = event.metadata.hash;
+    return undefined;
+  }
+}
