@@ -66,10 +66,21 @@ export interface AppendOptions {
   /**
    * Makes the append idempotent: repeating it with the same key and the same events returns the
    * first result and writes nothing, whatever `expectedRevision` says. The same key with different
-   * events throws `IdempotencyKeyReusedError`. Events are compared by stream, type, data and
-   * schema version: not by `eventId`, actor or correlation, which a retry may legitimately change.
+   * events throws `IdempotencyKeyReusedError`. "Same" means the same `idempotencyFingerprint`.
    */
   readonly idempotencyKey?: string;
+  /**
+   * What a repeat must match to count as the same append. Default: a hash of the stream name and
+   * each event's type, data and schema version (not `eventId`, actor or correlation, which a retry
+   * may legitimately change). A command handler passes a hash of the command instead, so a retry
+   * whose events differ only by a defaulted timestamp is still recognised.
+   */
+  readonly idempotencyFingerprint?: string;
+}
+
+export interface IdempotentAppend {
+  readonly fingerprint: string;
+  readonly result: AppendResult;
 }
 
 export interface AppendResult {
@@ -154,8 +165,8 @@ export interface EventStore {
   readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent>;
   /** Catch-up subscription: history after the checkpoint, then live appends, each exactly once, in order. */
   subscribeToAll(options: SubscribeToAllOptions): Subscription;
-  /** The result of the append that first used this idempotency key, or null when the key is unknown. */
-  lookupIdempotencyKey(idempotencyKey: string): Promise<AppendResult | null>;
+  /** The append that first used this idempotency key (its fingerprint and result, with `deduplicated: true`), or null. */
+  lookupIdempotencyKey(idempotencyKey: string): Promise<IdempotentAppend | null>;
   /** The current revision of a stream, or null when it does not exist. */
   streamRevision(streamName: string): Promise<number | null>;
   /** Position of the last event in the global log, or null when the log is empty. */
