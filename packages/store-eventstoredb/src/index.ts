@@ -1,1 +1,2 @@
-export {};
+export { UnreadableEventError } from './errors.js';
+export { type EventStoreDbEventStoreOptions, openEventStoreDbEventStore } from './eventstoredb-store.js';
