@@ -1,0 +1,178 @@
+import {
+  type Money,
+  type PolicyTerms,
+  policyDecider,
+  policyStream,
+  salesDecider,
+  salesStream,
+  skuDecider,
+  skuStream,
+  vendorDecider,
+  vendorStream,
+} from '@rma-ledger/domain';
+import type { CommandContext } from './command-handler.js';
+import { policyCodec, salesCodec, skuCodec, vendorCodec } from './domain-codecs.js';
+import { NotFoundError } from './errors.js';
+import {
+  type LedgerDeps,
+  skuDetails,
+  type Timed,
+  utcInstant,
+  vendorTurnaroundDays,
+  type WriteResult,
+  writeResult,
+} from './use-case-support.js';
+
+export interface PutVendorInput extends Timed {
+  readonly name: string;
+  readonly agreement: { readonly turnaroundDays: number };
+}
+
+export interface PutSkuInput extends Timed {
+  readonly name: string;
+  readonly vendorId: string;
+  readonly pmId: string;
+  readonly unitCost: Money;
+  readonly category: string;
+}
+
+export interface SalesLineInput {
+  readonly sku: string;
+  readonly quantity: number;
+  /** A calendar day `YYYY-MM-DD`, or an instant (its UTC day counts). */
+  readonly soldAt: string;
+}
+
+export interface RecordSalesInput extends Timed {
+  readonly lines: readonly SalesLineInput[];
+}
+
+export interface PutPolicyInput extends Timed, Omit<PolicyTerms, 'handlingDays'> {
+  /** Days of in-house handling around a vendor repair; default the domain's. */
+  readonly handlingDays?: number;
+}
+
+/** Vendors, SKUs, sales and channel policies (admin). PUTs are upserts: an unchanged body writes nothing. */
+export class CatalogueUseCases {
+  constructor(private readonly deps: LedgerDeps) {}
+
+  async putVendor(vendorId: string, input: PutVendorInput, context: CommandContext): Promise<WriteResult> {
+    const policies = await this.deps.directory.channelRepairPromises();
+    const outcome = await this.deps.handler.handle(
+      {
+        decider: vendorDecider,
+        codec: vendorCodec,
+        streamName: vendorStream(vendorId),
+        operation: 'vendor.put',
+        input,
+        occurredAt: input.occurredAt,
+        build: (_state, occurredAt) => ({
+          type: 'SetVendor' as const,
+          vendorId,
+          name: input.name,
+          agreement: { turnaroundDays: input.agreement.turnaroundDays },
+          occurredAt,
+          context: { policies },
+        }),
+      },
+      context,
+    );
+    return writeResult(outcome);
+  }
+
+  async putSku(sku: string, input: PutSkuInput, context: CommandContext): Promise<WriteResult> {
+    const vendorRegistered = (await vendorTurnaroundDays(this.deps.store, input.vendorId)) !== null;
+    const outcome = await this.deps.handler.handle(
+      {
+        decider: skuDecider,
+        codec: skuCodec,
+        streamName: skuStream(sku),
+        operation: 'sku.put',
+        input,
+        occurredAt: input.occurredAt,
+        build: (_state, occurredAt) => ({
+          type: 'SetSku' as const,
+          sku,
+          name: input.name,
+          vendorId: input.vendorId,
+          pmId: input.pmId,
+          unitCost: input.unitCost,
+          category: input.category,
+          occurredAt,
+          context: { vendorRegistered },
+        }),
+      },
+      context,
+    );
+    return writeResult(outcome);
+  }
+
+  /**
+   * One append per line (each SKU has its own sales stream). Every SKU is checked before anything
+   * is written; with an idempotency key each line gets `<key>#<n>`, so a retried batch writes
+   * every line once.
+   */
+  async recordSales(input: RecordSalesInput, context: CommandContext): Promise<WriteResult[]> {
+    for (const line of input.lines) {
+      if ((await skuDetails(this.deps.store, line.sku)) === null) throw new NotFoundError('sku', line.sku);
+    }
+    const results: WriteResult[] = [];
+    for (const [index, line] of input.lines.entries()) {
+      const lineContext: CommandContext =
+        context.idempotencyKey === undefined
+          ? context
+          : { ...context, idempotencyKey: `${context.idempotencyKey}#${index}` };
+      const outcome = await this.deps.handler.handle(
+        {
+          decider: salesDecider,
+          codec: salesCodec,
+          streamName: salesStream(line.sku),
+          operation: `sales.record#${index}`,
+          target: 'sales',
+          input,
+          occurredAt: input.occurredAt,
+          build: (_state, occurredAt) => ({
+            type: 'RecordSales' as const,
+            sku: line.sku,
+            quantity: line.quantity,
+            soldOn: calendarDay(line.soldAt),
+            occurredAt,
+            context: { skuRegistered: true },
+          }),
+        },
+        lineContext,
+      );
+      results.push(writeResult(outcome));
+    }
+    return results;
+  }
+
+  async putPolicy(channel: string, input: PutPolicyInput, context: CommandContext): Promise<WriteResult> {
+    const vendors = await this.deps.directory.vendorTurnarounds();
+    const { occurredAt: _occurredAt, ...terms } = input;
+    const outcome = await this.deps.handler.handle(
+      {
+        decider: policyDecider,
+        codec: policyCodec,
+        streamName: policyStream(channel),
+        operation: 'policy.put',
+        input,
+        occurredAt: input.occurredAt,
+        build: (_state, occurredAt) => ({
+          type: 'SetPolicy' as const,
+          channel,
+          ...terms,
+          occurredAt,
+          context: { vendors },
+        }),
+      },
+      context,
+    );
+    return writeResult(outcome);
+  }
+}
+
+function calendarDay(soldAt: string): string {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(soldAt)) return soldAt;
+  return utcInstant(soldAt).slice(0, 10);
+}

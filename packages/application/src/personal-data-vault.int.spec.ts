@@ -1,0 +1,100 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CustomerErasedError } from './errors.js';
+import { PersonalDataKeyMissingError, PersonalDataVault } from './personal-data-vault.js';
+import { SqliteKeyStore } from './sqlite-key-store.js';
+
+const ann = { name: 'Ann Lee', phone: '+86 138 0000 0000', email: 'ann@example.com', address: '1 Bund Rd' };
+
+describe('PersonalDataVault on the SQLite key store', () => {
+  let dir: string;
+  let path: string;
+  let keys: SqliteKeyStore;
+  let vault: PersonalDataVault;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'rma-keys-'));
+    path = join(dir, 'keys.db');
+    keys = new SqliteKeyStore({ path });
+    vault = new PersonalDataVault(keys);
+  });
+  afterEach(async () => {
+    await keys.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('seals personal data so that it opens again, with no plaintext in the sealed form', async () => {
+    const sealed = await vault.seal('cust-1', ann);
+    expect(sealed).toMatchObject({ alg: 'aes-256-gcm', keyId: 'cust-1' });
+    expect(JSON.stringify(sealed)).not.toContain('Ann');
+    expect(await vault.open(sealed)).toEqual({ status: 'available', data: ann });
+  });
+
+  it('uses a fresh IV for every seal of the same data', async () => {
+    const first = await vault.seal('cust-1', ann);
+    const second = await vault.seal('cust-1', ann);
+    expect(second.iv).not.toBe(first.iv);
+    expect(second.ciphertext).not.toBe(first.ciphertext);
+  });
+
+  it('refuses a sealed blob relabelled as another customer (the customer id is authenticated)', async () => {
+    const sealed = await vault.seal('cust-1', ann);
+    await vault.seal('cust-2', { name: 'Bo' });
+    await expect(vault.open({ ...sealed, keyId: 'cust-2' })).rejects.toThrow();
+  });
+
+  it('reads as erased once the key is destroyed, also after reopening the file', async () => {
+    const sealed = await vault.seal('cust-1', ann);
+    const other = await vault.seal('cust-2', { name: 'Bo' });
+    const destroyedKey = (await keys.getKey('cust-1'))!;
+    await vault.erase('cust-1');
+    await vault.erase('cust-1');
+    expect(await vault.open(sealed)).toEqual({ status: 'erased' });
+    for (const file of [path, `${path}-wal`]) {
+      if (existsSync(file)) expect(readFileSync(file).includes(destroyedKey)).toBe(false);
+    }
+
+    await keys.close();
+    keys = new SqliteKeyStore({ path });
+    vault = new PersonalDataVault(keys);
+    expect(await vault.open(sealed)).toEqual({ status: 'erased' });
+    expect(await vault.open(other)).toEqual({ status: 'available', data: { name: 'Bo' } });
+    expect(await keys.isDestroyed('cust-1')).toBe(true);
+    await keys.close();
+    expect(readFileSync(path).includes(destroyedKey)).toBe(false);
+  });
+
+  it('refuses to seal new data for an erased customer', async () => {
+    await vault.seal('cust-1', ann);
+    await vault.erase('cust-1');
+    await expect(vault.seal('cust-1', ann)).rejects.toBeInstanceOf(CustomerErasedError);
+  });
+
+  it('tells an erased key from one that never existed', async () => {
+    const sealed = await vault.seal('cust-1', ann);
+    const elsewhere = new PersonalDataVault(new SqliteKeyStore({ path: ':memory:' }));
+    await expect(elsewhere.open(sealed)).rejects.toBeInstanceOf(PersonalDataKeyMissingError);
+    expect(await keys.isDestroyed('cust-1')).toBe(false);
+    expect(await keys.isDestroyed('never-seen')).toBe(false);
+  });
+
+  it('keeps keys wrapped by the master key, so the key file alone opens nothing', async () => {
+    const masterKey = Buffer.alloc(32, 7);
+    await keys.close();
+    rmSync(path, { force: true });
+    keys = new SqliteKeyStore({ path, masterKey });
+    vault = new PersonalDataVault(keys);
+    const sealed = await vault.seal('cust-1', ann);
+    const dataKey = await keys.getKey('cust-1');
+    await keys.close();
+
+    expect(readFileSync(path).includes(dataKey!)).toBe(false);
+    keys = new SqliteKeyStore({ path });
+    await expect(new PersonalDataVault(keys).open(sealed)).rejects.toThrow(/master key/);
+    await keys.close();
+    keys = new SqliteKeyStore({ path, masterKey });
+    expect(await new PersonalDataVault(keys).open(sealed)).toEqual({ status: 'available', data: ann });
+  });
+});

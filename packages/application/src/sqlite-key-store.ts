@@ -1,0 +1,121 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import Database from 'better-sqlite3';
+import { CustomerErasedError } from './errors.js';
+import type { KeyStore } from './key-store.js';
+
+export interface SqliteKeyStoreOptions {
+  /** A file (e.g. `<data dir>/keys.db`) or `:memory:`. */
+  readonly path: string;
+  /**
+   * Optional 32-byte master key: when given, customer keys are stored wrapped (AES-256-GCM, the
+   * customer id as additional data), so a copy of the key file alone opens nothing.
+   */
+  readonly masterKey?: Buffer;
+}
+
+interface KeyRow {
+  readonly key: Buffer | null;
+  readonly wrapped: number;
+  readonly destroyed_at: string | null;
+}
+
+const WRAP_IV_BYTES = 12;
+const WRAP_TAG_BYTES = 16;
+
+/** The key store on its own small SQLite file: WAL, synchronous FULL, secure delete. */
+export class SqliteKeyStore implements KeyStore {
+  private readonly db: Database.Database;
+  private readonly masterKey: Buffer | undefined;
+  private readonly select: Database.Statement<[string], KeyRow>;
+  private readonly insert: Database.Statement<[string, Buffer, number, string]>;
+  private readonly tombstone: Database.Statement<[{ customerId: string; now: string }]>;
+
+  constructor(options: SqliteKeyStoreOptions) {
+    if (options.masterKey !== undefined && options.masterKey.length !== 32) {
+      throw new RangeError('The key store master key must be 32 bytes');
+    }
+    this.masterKey = options.masterKey;
+    this.db = new Database(options.path);
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    // Overwrite a destroyed key's bytes instead of leaving them in free pages.
+    this.db.pragma('secure_delete = ON');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS customer_keys (
+        customer_id TEXT PRIMARY KEY,
+        key BLOB,
+        wrapped INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        destroyed_at TEXT,
+        CHECK ((key IS NULL) = (destroyed_at IS NOT NULL))
+      ) STRICT;
+    `);
+    this.select = this.db.prepare(
+      'SELECT key, wrapped, destroyed_at FROM customer_keys WHERE customer_id = ?',
+    );
+    this.insert = this.db.prepare(
+      'INSERT INTO customer_keys (customer_id, key, wrapped, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+    );
+    this.tombstone = this.db.prepare(`
+      INSERT INTO customer_keys (customer_id, key, wrapped, created_at, destroyed_at) VALUES (@customerId, NULL, 0, @now, @now)
+      ON CONFLICT (customer_id) DO UPDATE SET key = NULL, destroyed_at = coalesce(destroyed_at, @now)
+    `);
+  }
+
+  async getKey(customerId: string): Promise<Buffer | null> {
+    const row = this.select.get(customerId);
+    return row?.key ? this.unwrap(customerId, row) : null;
+  }
+
+  async createKey(customerId: string): Promise<Buffer> {
+    const fresh = randomBytes(32);
+    const wrapped = this.masterKey !== undefined;
+    // Concurrent first uses race on the primary key; whichever insert won is everyone's key.
+    this.insert.run(customerId, wrapped ? this.wrap(customerId, fresh) : fresh, wrapped ? 1 : 0, nowIso());
+    const row = this.select.get(customerId);
+    if (!row?.key) throw new CustomerErasedError(customerId);
+    return this.unwrap(customerId, row);
+  }
+
+  async destroyKey(customerId: string): Promise<void> {
+    this.tombstone.run({ customerId, now: nowIso() });
+    // Old pages holding the key may linger in the WAL until a checkpoint; do it now.
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+  }
+
+  async isDestroyed(customerId: string): Promise<boolean> {
+    return (this.select.get(customerId)?.destroyed_at ?? null) !== null;
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  private wrap(customerId: string, key: Buffer): Buffer {
+    const iv = randomBytes(WRAP_IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', this.masterKey!, iv);
+    cipher.setAAD(Buffer.from(customerId, 'utf8'));
+    const ciphertext = Buffer.concat([cipher.update(key), cipher.final()]);
+    return Buffer.concat([iv, cipher.getAuthTag(), ciphertext]);
+  }
+
+  private unwrap(customerId: string, row: KeyRow): Buffer {
+    const stored = row.key!;
+    if (row.wrapped === 0) return stored;
+    if (this.masterKey === undefined) {
+      throw new Error(`The key of customer '${customerId}' is wrapped; configure the key store's master key`);
+    }
+    const decipher = createDecipheriv('aes-256-gcm', this.masterKey, stored.subarray(0, WRAP_IV_BYTES));
+    decipher.setAAD(Buffer.from(customerId, 'utf8'));
+    decipher.setAuthTag(stored.subarray(WRAP_IV_BYTES, WRAP_IV_BYTES + WRAP_TAG_BYTES));
+    return Buffer.concat([
+      decipher.update(stored.subarray(WRAP_IV_BYTES + WRAP_TAG_BYTES)),
+      decipher.final(),
+    ]);
+  }
+}
+
+function nowIso(): string {
+  return new Date().toISOString();
+}

@@ -1,0 +1,73 @@
+import {
+  type PolicyTerms,
+  policyDecider,
+  policyStream,
+  type SkuDetails,
+  skuDecider,
+  skuStream,
+  vendorDecider,
+  vendorStream,
+} from '@rma-ledger/domain';
+import type { EventStore, RecordedEvent } from '@rma-ledger/event-store';
+import type { CatalogueDirectory } from './catalogue-directory.js';
+import type { CommandHandler, CommandOutcome } from './command-handler.js';
+import { parseInstant } from './command-handler.js';
+import { policyCodec, skuCodec, vendorCodec } from './domain-codecs.js';
+import type { PersonalDataVault } from './personal-data-vault.js';
+import type { CustodyProcessManager } from './process-manager.js';
+import { loadStream } from './stream-reader.js';
+
+/** What every group of use cases shares. */
+export interface LedgerDeps {
+  readonly store: EventStore;
+  readonly handler: CommandHandler;
+  readonly vault: PersonalDataVault;
+  readonly directory: CatalogueDirectory;
+  readonly processManager: CustodyProcessManager;
+  /** New case and refund ids when the caller supplies none; uuid v4 by default. */
+  readonly newId: () => string;
+  /** An inline reaction failed after its case event was written; the catch-up reactor will finish it. */
+  readonly onReactionError: (error: unknown, trigger: RecordedEvent) => void;
+}
+
+/** Every command's business time: ISO-8601 with an offset, default now, at most 5 minutes ahead. */
+export interface Timed {
+  readonly occurredAt?: string;
+}
+
+/** What every write returns: enough for `ETag`, `Location` and an audit trail of what was written. */
+export interface WriteResult {
+  readonly streamName: string;
+  /** The stream's revision after the command (the `ETag`); null when the stream does not exist. */
+  readonly revision: number | null;
+  /** True when an idempotency key matched: nothing was written, this is the first result. */
+  readonly deduplicated: boolean;
+  /** The events written (or first written), with their metadata and hashes. */
+  readonly events: readonly RecordedEvent[];
+}
+
+export function writeResult(outcome: CommandOutcome<unknown>): WriteResult {
+  return {
+    streamName: outcome.streamName,
+    revision: outcome.revision,
+    deduplicated: outcome.deduplicated,
+    events: outcome.events.map((e) => e.recorded),
+  };
+}
+
+/** Instants reach the domain in UTC; anything unparsable is passed on for the domain to name the field. */
+export function utcInstant(value: string): string {
+  return parseInstant(value)?.toISOString() ?? value;
+}
+
+export async function policyTerms(store: EventStore, channel: string): Promise<PolicyTerms | null> {
+  return (await loadStream(store, policyDecider, policyCodec, policyStream(channel))).state.terms;
+}
+
+export async function skuDetails(store: EventStore, sku: string): Promise<SkuDetails | null> {
+  return (await loadStream(store, skuDecider, skuCodec, skuStream(sku))).state.details;
+}
+
+export async function vendorTurnaroundDays(store: EventStore, vendorId: string): Promise<number | null> {
+  return (await loadStream(store, vendorDecider, vendorCodec, vendorStream(vendorId))).state.turnaroundDays;
+}
