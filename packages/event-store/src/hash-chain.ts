@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { BrokenLink, EventMetadataInput, JsonValue, RecordedEvent } from './types.js';
 
 /**
@@ -13,17 +13,24 @@ export function canonicalJson(value: JsonValue): string {
     }
     return JSON.stringify(value);
   }
+  // String concatenation rather than map/join: this runs for every event written and verified.
   if (Array.isArray(value)) {
-    return `[${value.map(canonicalJson).join(',')}]`;
+    let text = '[';
+    for (let i = 0; i < value.length; i += 1) {
+      if (i > 0) text += ',';
+      text += canonicalJson(value[i]!);
+    }
+    return `${text}]`;
   }
   const keys = Object.keys(value).sort();
-  const parts: string[] = [];
+  let text = '{';
   for (const key of keys) {
     const member = value[key];
     if (member === undefined) continue;
-    parts.push(`${JSON.stringify(key)}:${canonicalJson(member)}`);
+    if (text.length > 1) text += ',';
+    text += `${JSON.stringify(key)}:${canonicalJson(member)}`;
   }
-  return `{${parts.join(',')}}`;
+  return `${text}}`;
 }
 
 /** Everything the hash covers: the event's identity, content, caller metadata, write time and the previous link. */
@@ -44,19 +51,28 @@ export interface HashedContent {
  * The global position is not covered: EventStoreDB assigns it after the hash is written.
  */
 export function computeEventHash(content: HashedContent): string {
+  return computeEventHashWithCanonicalData(content, canonicalJson(content.data));
+}
+
+/**
+ * `computeEventHash` for a writer that already holds `canonicalJson(content.data)` (because it
+ * stores that text): the same digest, without serialising the data a second time.
+ */
+export function computeEventHashWithCanonicalData(
+  content: Omit<HashedContent, 'data'>,
+  canonicalData: string,
+): string {
   const { actor, correlationId, causationId, schemaVersion } = content.metadata;
-  const canonical = canonicalJson({
-    streamName: content.streamName,
-    revision: content.revision,
-    eventId: content.eventId,
-    type: content.type,
-    data: content.data,
-    metadata: { actor, correlationId, causationId, schemaVersion },
-    recordedAt: content.recordedAt,
-    idempotencyKey: content.idempotencyKey,
-    prevHash: content.prevHash,
-  });
-  return createHash('sha256').update(canonical, 'utf8').digest('hex');
+  const str = JSON.stringify;
+  // canonicalJson of the whole event, written out with its keys already in code-unit order: the
+  // members are all strings, nulls or numbers, and this runs for every event written and verified.
+  const canonical =
+    `{"data":${canonicalData},"eventId":${str(content.eventId)},"idempotencyKey":${str(content.idempotencyKey)},` +
+    `"metadata":{"actor":${str(actor)},"causationId":${str(causationId)},"correlationId":${str(correlationId)},` +
+    `"schemaVersion":${canonicalJson(schemaVersion)}},"prevHash":${str(content.prevHash)},` +
+    `"recordedAt":${str(content.recordedAt)},"revision":${canonicalJson(content.revision)},` +
+    `"streamName":${str(content.streamName)},"type":${str(content.type)}}`;
+  return hash('sha256', canonical, 'hex');
 }
 
 /**

@@ -1,0 +1,89 @@
+import type { Database, Statement } from 'better-sqlite3';
+import { EVENT_COLUMNS, type EventRow } from './rows.js';
+
+export interface StreamHead {
+  readonly revision: number;
+  readonly head_hash: string;
+}
+
+export interface IdempotencyRow {
+  readonly stream_name: string;
+  readonly fingerprint: string;
+  readonly first_position: number;
+  readonly last_position: number;
+}
+
+export interface StreamRow {
+  readonly name: string;
+  readonly revision: number;
+  readonly head_hash: string;
+}
+
+/** Every statement the store runs, prepared once per connection. */
+export interface Statements {
+  readonly streamHead: Statement<[string], StreamHead>;
+  readonly upsertStream: Statement<[string, number, string]>;
+  readonly insertEvent: Statement<
+    [
+      string,
+      number,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string | null,
+      number,
+      string,
+      string | null,
+      string | null,
+      string,
+    ]
+  >;
+  readonly findIdempotencyKey: Statement<[string], IdempotencyRow>;
+  readonly insertIdempotencyKey: Statement<[string, string, string, number, number]>;
+  readonly eventsBetween: Statement<[number, number], EventRow>;
+  readonly streamForwards: Statement<[string, number, number], EventRow>;
+  readonly streamBackwards: Statement<[string, number, number], EventRow>;
+  readonly allAfter: Statement<[number, number], EventRow>;
+  readonly headPosition: Statement<[], number | null>;
+  readonly streamsAfter: Statement<[string, number], StreamRow>;
+  readonly ping: Statement<[], number>;
+}
+
+export function prepareStatements(db: Database): Statements {
+  const rows = <P extends unknown[]>(sql: string) => db.prepare<P, EventRow>(sql).raw(true);
+  return {
+    streamHead: db.prepare('SELECT revision, head_hash FROM streams WHERE name = ?'),
+    upsertStream: db.prepare(
+      'INSERT INTO streams (name, revision, head_hash) VALUES (?, ?, ?) ' +
+        'ON CONFLICT (name) DO UPDATE SET revision = excluded.revision, head_hash = excluded.head_hash',
+    ),
+    insertEvent: db.prepare(
+      'INSERT INTO events (stream_name, revision, event_id, type, data, actor, correlation_id, causation_id, ' +
+        'schema_version, recorded_at, idempotency_key, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    ),
+    findIdempotencyKey: db.prepare(
+      'SELECT stream_name, fingerprint, first_position, last_position FROM idempotency_keys WHERE key = ?',
+    ),
+    insertIdempotencyKey: db.prepare(
+      'INSERT INTO idempotency_keys (key, stream_name, fingerprint, first_position, last_position) ' +
+        'VALUES (?, ?, ?, ?, ?)',
+    ),
+    eventsBetween: rows(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE position BETWEEN ? AND ? ORDER BY position`,
+    ),
+    streamForwards: rows(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_name = ? AND revision >= ? ORDER BY revision LIMIT ?`,
+    ),
+    streamBackwards: rows(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_name = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
+    ),
+    allAfter: rows(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`),
+    headPosition: db.prepare<[], number | null>('SELECT max(position) FROM events').pluck(),
+    streamsAfter: db.prepare(
+      'SELECT name, revision, head_hash FROM streams WHERE name > ? ORDER BY name LIMIT ?',
+    ),
+    ping: db.prepare<[], number>('SELECT 1').pluck(),
+  };
+}
