@@ -21,6 +21,7 @@ import {
   type AppendResult,
   type BrokenLink,
   computeEventHash,
+  defaultIdempotencyFingerprint,
   type EventStore,
   type EventToAppend,
   type ExpectedRevision,
@@ -42,7 +43,6 @@ import { validate as isUuid } from 'uuid';
 import { isWrongExpectedVersion, toWrongExpectedRevisionError } from './conflicts.js';
 import { asStoreError, UnreadableEventError } from './errors.js';
 import { deterministicEventId, idempotencyStreamName } from './event-ids.js';
-import { defaultFingerprint } from './fingerprint.js';
 import { decodeIntent, type IdempotencyIntent, INTENT_EVENT_TYPE } from './idempotency-record.js';
 import { encodeMetadata } from './metadata.js';
 import { fromClientPosition, toClientPosition } from './positions.js';
@@ -115,7 +115,7 @@ class EventStoreDbEventStore implements EventStore {
     const key = options.idempotencyKey;
     try {
       if (key === undefined) return await this.appendOnce(streamName, events, expected);
-      const fingerprint = options.idempotencyFingerprint ?? defaultFingerprint(streamName, events);
+      const fingerprint = options.idempotencyFingerprint ?? defaultIdempotencyFingerprint(streamName, events);
       return await this.appendWithKey(streamName, events, expected, key, fingerprint);
     } catch (error) {
       throw asStoreError(error);

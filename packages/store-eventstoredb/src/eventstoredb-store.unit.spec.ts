@@ -1,10 +1,10 @@
 import { type EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 import type { EventStore } from '@rma-ledger/event-store';
+import { defaultIdempotencyFingerprint } from '@rma-ledger/event-store';
 import { describeEventStoreContract } from '@rma-ledger/event-store/contract-suite';
 import { describe, expect, it } from 'vitest';
 import { deterministicEventId, idempotencyStreamName } from './event-ids.js';
 import { eventStoreOnClient } from './eventstoredb-store.js';
-import { defaultFingerprint } from './fingerprint.js';
 import { type IdempotencyIntent, INTENT_EVENT_TYPE } from './idempotency-record.js';
 import { appendForgedCopy } from './testing/forged-copy.js';
 import { SimulatedEventStoreDb } from './testing/simulated-server.js';
@@ -37,7 +37,11 @@ describe('EventStoreDB adapter: keyed appends interrupted half-way', () => {
       idempotencyStreamName('cmd-1'),
       jsonEvent({
         type: INTENT_EVENT_TYPE,
-        data: { ...intent, idempotencyKey: 'cmd-1', fingerprint: defaultFingerprint('order-1', placed) },
+        data: {
+          ...intent,
+          idempotencyKey: 'cmd-1',
+          fingerprint: defaultIdempotencyFingerprint('order-1', placed),
+        },
       }),
     );
     return { client, store };
@@ -79,7 +83,7 @@ describe('EventStoreDB adapter: keyed appends interrupted half-way', () => {
 
     expect(retried).toMatchObject({ deduplicated: false, nextExpectedRevision: 1 });
     expect(await store.lookupIdempotencyKey('cmd-1')).toEqual({
-      fingerprint: defaultFingerprint('order-1', placed),
+      fingerprint: defaultIdempotencyFingerprint('order-1', placed),
       result: { ...retried, deduplicated: true },
     });
     expect(await store.verify()).toMatchObject({ ok: true, events: 2 });

@@ -7,6 +7,7 @@ import {
   WrongExpectedVersionError,
 } from '@eventstore/db-client';
 import {
+  defaultIdempotencyFingerprint,
   type RecordedMetadata,
   StoreUnavailableError,
   WrongExpectedRevisionError,
@@ -15,7 +16,6 @@ import { describe, expect, it } from 'vitest';
 import { isWrongExpectedVersion, toWrongExpectedRevisionError } from './conflicts.js';
 import { asStoreError, UnreadableEventError } from './errors.js';
 import { deterministicEventId, idempotencyStreamName } from './event-ids.js';
-import { defaultFingerprint } from './fingerprint.js';
 import { decodeIntent } from './idempotency-record.js';
 import { decodeMetadata, encodeMetadata } from './metadata.js';
 import { fromClientPosition, toClientPosition } from './positions.js';
@@ -260,8 +260,8 @@ describe('idempotency records', () => {
       data: { total: 10 },
       metadata: { actor: 'a', correlationId: 'c', causationId: null, schemaVersion: 1 },
     };
-    const base = defaultFingerprint('order-1', [placed]);
-    const retried = defaultFingerprint('order-1', [
+    const base = defaultIdempotencyFingerprint('order-1', [placed]);
+    const retried = defaultIdempotencyFingerprint('order-1', [
       {
         ...placed,
         eventId: '6f1d2c3b-4a59-4e7f-8a1b-2c3d4e5f6a7b',
@@ -269,10 +269,12 @@ describe('idempotency records', () => {
       },
     ]);
     expect(retried).toBe(base);
-    expect(defaultFingerprint('order-2', [placed])).not.toBe(base);
-    expect(defaultFingerprint('order-1', [{ ...placed, data: { total: 11 } }])).not.toBe(base);
+    expect(defaultIdempotencyFingerprint('order-2', [placed])).not.toBe(base);
+    expect(defaultIdempotencyFingerprint('order-1', [{ ...placed, data: { total: 11 } }])).not.toBe(base);
     expect(
-      defaultFingerprint('order-1', [{ ...placed, metadata: { ...placed.metadata, schemaVersion: 2 } }]),
+      defaultIdempotencyFingerprint('order-1', [
+        { ...placed, metadata: { ...placed.metadata, schemaVersion: 2 } },
+      ]),
     ).not.toBe(base);
   });
 });

@@ -1,9 +1,10 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import {
   type AppendOptions,
   type AppendResult,
   canonicalJson,
   computeEventHashWithCanonicalData,
+  defaultIdempotencyFingerprint,
   type EventToAppend,
   type ExpectedRevision,
   IdempotencyKeyReusedError,
@@ -17,18 +18,6 @@ import type { Database, Transaction } from 'better-sqlite3';
 import { validate as isUuid } from 'uuid';
 import { toRecordedEvent } from './rows.js';
 import type { IdempotencyRow, Statements, StreamHead } from './statements.js';
-
-/** The default fingerprint: what a retry of the same append repeats (not ids, actor or correlation). */
-function defaultFingerprint(streamName: string, events: readonly EventToAppend[]): string {
-  const covered = events.map((event) => ({
-    type: event.type,
-    data: event.data,
-    schemaVersion: event.metadata.schemaVersion,
-  }));
-  return createHash('sha256')
-    .update(canonicalJson({ streamName, events: covered }), 'utf8')
-    .digest('hex');
-}
 
 function checkArguments(streamName: string, events: readonly EventToAppend[], expected: ExpectedRevision) {
   if (typeof streamName !== 'string' || streamName.length === 0) {
@@ -94,7 +83,7 @@ export function createAppend(db: Database, statements: Statements, clock: () => 
     const key = options?.idempotencyKey;
     let fingerprint: string | undefined;
     if (key !== undefined) {
-      fingerprint = options?.idempotencyFingerprint ?? defaultFingerprint(streamName, events);
+      fingerprint = options?.idempotencyFingerprint ?? defaultIdempotencyFingerprint(streamName, events);
       const seen = statements.findIdempotencyKey.get(key);
       if (seen !== undefined) {
         if (seen.fingerprint !== fingerprint) throw new IdempotencyKeyReusedError(key, seen.stream_name);
