@@ -1,0 +1,301 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { SubscribeToAllOptions } from '@rma-ledger/event-store';
+import BetterSqlite3 from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ProjectionApplyError, ProjectionNotReadyError } from './errors.js';
+import { ProjectionRunner, type ProjectionRunnerOptions } from './projection-runner.js';
+import { dumpTables } from './table-dump.js';
+import {
+  type Added,
+  added,
+  counterProjection,
+  noise,
+  parseAdded,
+} from './test-support/counter-projection.js';
+import { InMemoryEventStore } from './test-support/in-memory-event-store.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+let directory: string;
+const runners: ProjectionRunner<Added>[] = [];
+
+beforeEach(() => {
+  directory = mkdtempSync(join(tmpdir(), 'projections-'));
+});
+afterEach(async () => {
+  await Promise.all(runners.splice(0).map((r) => r.stop()));
+  rmSync(directory, { recursive: true, force: true });
+});
+
+function start(
+  store: InMemoryEventStore,
+  overrides: Partial<ProjectionRunnerOptions<Added>> = {},
+): ProjectionRunner<Added> {
+  const runner = ProjectionRunner.start<Added>({
+    store,
+    directory,
+    projections: [counterProjection()],
+    parse: parseAdded,
+    batchSize: 3,
+    maxBatchDelayMs: Number.POSITIVE_INFINITY,
+    ...overrides,
+  });
+  runners.push(runner);
+  return runner;
+}
+
+function counts(runner: ProjectionRunner<Added>) {
+  return runner.read('counter', (db) => db.prepare('SELECT * FROM counts ORDER BY stream').all());
+}
+
+function fileCheckpoint(): { position: number | null; events_processed: number } {
+  const file = readdirSync(directory).find((f) => f.endsWith('.db'))!;
+  const db = new BetterSqlite3(join(directory, file), { readonly: true });
+  try {
+    return db.prepare('SELECT position, events_processed FROM projection_meta').get() as {
+      position: number | null;
+      events_processed: number;
+    };
+  } finally {
+    db.close();
+  }
+}
+
+describe('the projection runner', () => {
+  it('catches up on history, then follows live appends, skipping event types it does not want', async () => {
+    const store = new InMemoryEventStore();
+    store.appendSync('a', [added(1), added(2), noise()]);
+    store.appendSync('b', [added(10)]);
+    const runner = start(store);
+    await runner.waitFor(4);
+    expect(counts(runner)).toEqual([
+      { stream: 'a', events: 2, total: 3 },
+      { stream: 'b', events: 1, total: 10 },
+    ]);
+
+    await store.append('b', [added(5), noise()]);
+    await runner.waitFor(6);
+    expect(counts(runner)).toEqual([
+      { stream: 'a', events: 2, total: 3 },
+      { stream: 'b', events: 2, total: 15 },
+    ]);
+  });
+
+  it('resumes after a restart from its checkpoint without applying any event twice', async () => {
+    const store = new InMemoryEventStore();
+    for (let i = 1; i <= 5; i++) store.appendSync('a', [added(i)]);
+    const first = start(store);
+    await first.waitFor(5);
+    await first.stop();
+
+    for (let i = 6; i <= 8; i++) store.appendSync('a', [added(i)]);
+    const second = start(store);
+    await second.waitFor(8);
+    expect(counts(second)).toEqual([{ stream: 'a', events: 8, total: 36 }]);
+  });
+
+  it('stops on a failing event naming projection, position and type, keeps the events before it, and resumes there', async () => {
+    const store = new InMemoryEventStore();
+    // batches of 3: [1 2 3] [4 5 6] — the poison is the second event of the second batch
+    for (const amount of [1, 2, 3, 4, -1, 6]) store.appendSync('a', [added(amount)]);
+    const failures: Error[] = [];
+    const runner = start(store, { onFailure: (_name, error) => failures.push(error) });
+
+    const failure = await runner.waitFor(6).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ProjectionApplyError);
+    expect(failure).toMatchObject({
+      code: 'LDG_PROJECTION_APPLY_FAILED',
+      projection: 'counter',
+      position: 5,
+      eventType: 'Added',
+    });
+    expect((failure as Error).message).toContain("Projection 'counter' failed on event Added at position 5");
+    expect(failures).toEqual([failure]);
+    expect(counts(runner)).toEqual([{ stream: 'a', events: 4, total: 10 }]);
+    const [lag] = await runner.lag();
+    expect(lag).toMatchObject({ status: 'failed', checkpoint: 4, eventsBehind: 2 });
+    expect(lag?.error).toMatchObject({ code: 'LDG_PROJECTION_APPLY_FAILED' });
+    await runner.stop();
+    expect(fileCheckpoint()).toEqual({ position: 4, events_processed: 4 });
+
+    // the fix: the same code now accepts the event (here, it reads the amount as its absolute value)
+    const fixed = start(store, {
+      parse: (recorded) => ({
+        type: 'Added',
+        amount: Math.abs((recorded.data as { amount: number }).amount),
+      }),
+    });
+    await fixed.waitFor(6);
+    expect(counts(fixed)).toEqual([{ stream: 'a', events: 6, total: 17 }]);
+  });
+
+  it.each([
+    ['in the middle of a batch', 12],
+    ['on the first event of a batch', 15],
+    ['on the last event of a batch', 14],
+  ])('loses and repeats nothing when the process is killed %s', async (_when, killAt) => {
+    const total = 30;
+    const child = spawnSync(
+      process.execPath,
+      [
+        '--conditions=source',
+        '--import',
+        'tsx',
+        join(here, 'test-support/crash-child.ts'),
+        directory,
+        String(killAt),
+        String(total),
+      ],
+      { cwd: join(here, '..'), encoding: 'utf8' },
+    );
+    expect(child.stderr).toBe('');
+    expect(child.signal).toBe('SIGKILL');
+    // batches of 7 commit at positions 7, 14, 21...: the killed batch left no trace
+    const committed = Math.floor((killAt - 1) / 7) * 7;
+    expect(fileCheckpoint()).toEqual({ position: committed, events_processed: committed });
+
+    const store = new InMemoryEventStore();
+    for (let i = 1; i <= total; i++) store.appendSync(`s${i % 3}`, [added(i)]);
+    const runner = start(store, { batchSize: 7 });
+    await runner.waitFor(total);
+    const expected = [0, 1, 2].map((r) => {
+      const amounts = Array.from({ length: total }, (_, i) => i + 1).filter((i) => i % 3 === r);
+      return { stream: `s${r}`, events: amounts.length, total: amounts.reduce((a, b) => a + b, 0) };
+    });
+    expect(counts(runner)).toEqual(expected);
+  });
+
+  it('rebuilds into a fresh read model equal to the live one, answering from the old one until the swap', async () => {
+    const gate = { open: false, release: () => {} };
+    const store = new InMemoryEventStore();
+    const gatedStore = Object.create(store) as InMemoryEventStore;
+    let subscriptions = 0;
+    gatedStore.subscribeToAll = (options: SubscribeToAllOptions) => {
+      subscriptions++;
+      if (subscriptions === 1) return store.subscribeToAll(options);
+      // the rebuild's subscription stalls after its third event until the test releases it
+      return store.subscribeToAll({
+        ...options,
+        handler: async (event) => {
+          if (event.position > 3 && !gate.open) await new Promise<void>((r) => (gate.release = r));
+          gate.open = true;
+          return options.handler(event);
+        },
+      });
+    };
+    for (let i = 1; i <= 6; i++) store.appendSync(`s${i % 2}`, [added(i), noise()]);
+    const runner = start(gatedStore);
+    await runner.waitFor(12);
+    await store.append('s1', [added(100)]);
+    await runner.waitFor(13);
+    const live = runner.read('counter', dumpTables);
+
+    const rebuilt = runner.rebuild('counter');
+    while (readdirSync(directory).filter((f) => f.endsWith('.db')).length < 2)
+      await new Promise((r) => setTimeout(r, 1));
+    expect(runner.read('counter', dumpTables)).toEqual(live);
+    await store.append('s0', [added(1000)]);
+    await runner.waitFor(14);
+    gate.release();
+    await rebuilt;
+
+    expect(runner.read('counter', dumpTables)).toEqual({
+      counts: [
+        ['s0', 4, 1012],
+        ['s1', 4, 109],
+      ],
+    });
+    // the same events through a fresh runner's catch-up give the same tables
+    await runner.stop();
+    rmSync(directory, { recursive: true, force: true });
+    directory = mkdtempSync(join(tmpdir(), 'projections-'));
+    const fresh = start(store);
+    await fresh.waitFor(14);
+    expect(fresh.read('counter', dumpTables)).toEqual({
+      counts: [
+        ['s0', 4, 1012],
+        ['s1', 4, 109],
+      ],
+    });
+  });
+
+  it('deletes the replaced read model after a rebuild and opens the rebuilt one at the next start', async () => {
+    const store = new InMemoryEventStore();
+    for (let i = 1; i <= 4; i++) store.appendSync('a', [added(i)]);
+    const runner = start(store);
+    await runner.waitFor(4);
+    await runner.rebuild('counter');
+    await new Promise((r) => setTimeout(r, 10));
+    expect(readdirSync(directory).filter((f) => f.endsWith('.db'))).toEqual(['counter.2.db']);
+    await runner.stop();
+
+    const again = start(store);
+    await again.waitFor(4);
+    expect(counts(again)).toEqual([{ stream: 'a', events: 4, total: 10 }]);
+    expect(readdirSync(directory).filter((f) => f.endsWith('.db'))).toEqual(['counter.2.db']);
+  });
+
+  it('rebuilds from the first event when the projection version changed', async () => {
+    const store = new InMemoryEventStore();
+    for (let i = 1; i <= 4; i++) store.appendSync('a', [added(i)]);
+    const v1 = start(store);
+    await v1.waitFor(4);
+    await v1.stop();
+
+    const v2 = start(store, { projections: [counterProjection(2, 10)] });
+    await v2.waitFor(4);
+    expect(counts(v2)).toEqual([{ stream: 'a', events: 4, total: 100 }]);
+    expect(readdirSync(directory).filter((f) => f.endsWith('.db'))).toEqual(['counter.2.db']);
+  });
+
+  it('reports lag in events and in seconds since the oldest unapplied event was recorded', async () => {
+    const store = new InMemoryEventStore();
+    store.recordedAt = '2026-03-01T10:00:00.000Z';
+    store.appendSync('a', [added(1), added(2)]);
+    store.recordedAt = '2026-03-01T10:00:30.000Z';
+    store.appendSync('a', [added(-1), added(4), added(5)]);
+    const now = () => Date.parse('2026-03-01T10:01:00.000Z');
+    const runner = start(store, { now, batchSize: 1 });
+    await runner.waitFor(5).catch(() => {});
+
+    expect(await runner.lag()).toEqual([
+      {
+        name: 'counter',
+        version: 1,
+        status: 'failed',
+        checkpoint: 2,
+        head: 5,
+        eventsBehind: 3,
+        eventsBehindIsLowerBound: false,
+        secondsBehind: 30,
+        rebuilding: false,
+        error: expect.objectContaining({ code: 'LDG_PROJECTION_APPLY_FAILED' }),
+      },
+    ]);
+    await runner.stop();
+
+    const limited = start(store, { now, batchSize: 1, lagCountLimit: 2 });
+    await limited.waitFor(5).catch(() => {});
+    expect(await limited.lag()).toMatchObject([{ eventsBehind: 2, eventsBehindIsLowerBound: true }]);
+  });
+
+  it('reports no lag once caught up, however old the last event is', async () => {
+    const store = new InMemoryEventStore();
+    store.recordedAt = '2026-03-01T10:00:00.000Z';
+    store.appendSync('a', [added(1)]);
+    const runner = start(store, { now: () => Date.parse('2026-03-02T00:00:00.000Z') });
+    await runner.waitFor(1);
+    expect(await runner.lag()).toMatchObject([
+      { status: 'live', checkpoint: 1, head: 1, eventsBehind: 0, secondsBehind: 0, error: null },
+    ]);
+  });
+
+  it('refuses queries once stopped', async () => {
+    const runner = start(new InMemoryEventStore());
+    await runner.stop();
+    expect(() => counts(runner)).toThrow(ProjectionNotReadyError);
+  });
+});

@@ -1,0 +1,368 @@
+import type { EventStore, RecordedEvent, Subscription } from '@rma-ledger/event-store';
+import type { Database } from 'better-sqlite3';
+import { ProjectionApplyError, ProjectionNotReadyError, UnknownProjectionError } from './errors.js';
+import type { ParseEvent, Projection } from './projection.js';
+import {
+  createReadModelFile,
+  discardReadModelFile,
+  markLive,
+  openLiveReadModel,
+  type ReadModelFile,
+} from './read-model-file.js';
+import { type BatchLimits, ReadModelWriter } from './read-model-writer.js';
+
+export interface ProjectionRunnerOptions<E> {
+  readonly store: EventStore;
+  /** Where the read-model files live; null keeps every read model in memory (tests, tools). */
+  readonly directory: string | null;
+  readonly projections: readonly Projection<E>[];
+  readonly parse: ParseEvent<E>;
+  /** Default 1,000 events per transaction. */
+  readonly batchSize?: number;
+  /** Default 20 ms: the longest an event waits for its batch to commit during a catch-up. */
+  readonly maxBatchDelayMs?: number;
+  /** `lag()` counts pending events by reading at most this many; default 10,000. */
+  readonly lagCountLimit?: number;
+  /** Epoch milliseconds; default `Date.now`. */
+  readonly now?: () => number;
+  /** Told when a projection stops on an error; it keeps answering from its last good state. */
+  readonly onFailure?: (projection: string, error: Error) => void;
+}
+
+export type ProjectionStatus = 'catching-up' | 'live' | 'failed' | 'stopped';
+
+/**
+ * How far a projection is behind the log. `eventsBehind` counts the events after its checkpoint up
+ * to the head, reading at most `lagCountLimit` of them (`eventsBehindIsLowerBound` when the limit
+ * was hit). `secondsBehind` is how long the oldest event it has not applied has been in the log
+ * (now − its `recordedAt`), 0 when it is caught up: it measures staleness, not idle time.
+ */
+export interface ProjectionLag {
+  readonly name: string;
+  readonly version: number;
+  readonly status: ProjectionStatus;
+  readonly checkpoint: number | null;
+  readonly head: number | null;
+  readonly eventsBehind: number;
+  readonly eventsBehindIsLowerBound: boolean;
+  readonly secondsBehind: number;
+  readonly rebuilding: boolean;
+  readonly error: { readonly code: string; readonly message: string } | null;
+}
+
+interface Feed<E> {
+  readonly writer: ReadModelWriter<E>;
+  subscription: Subscription | null;
+  /** Set once the feed is replaced or stopped: it ignores whatever its subscription still delivers. */
+  retired: boolean;
+}
+
+interface Slot<E> {
+  readonly projection: Projection<E>;
+  live: Feed<E>;
+  caughtUp: boolean;
+  failure: Error | null;
+  rebuild: { feed: Feed<E>; done: Promise<void>; resolve: () => void; reject: (e: Error) => void } | null;
+  highestGeneration: number;
+}
+
+interface PositionWaiter {
+  readonly position: number;
+  readonly resolve: () => void;
+  readonly reject: (error: Error) => void;
+}
+
+/**
+ * Runs projections over the global log through the event-store port: each one catches up from its
+ * checkpoint and then follows live appends, batching events into transactions with its checkpoint.
+ * Queries go through `read`, which always sees the current generation of the read model, so a
+ * rebuild can be swapped in while the service keeps answering.
+ */
+export class ProjectionRunner<E> {
+  private readonly slots = new Map<string, Slot<E>>();
+  private readonly limits: BatchLimits;
+  private readonly waiters: PositionWaiter[] = [];
+  private stopped = false;
+
+  private constructor(private readonly options: ProjectionRunnerOptions<E>) {
+    this.limits = { maxEvents: options.batchSize ?? 1000, maxDelayMs: options.maxBatchDelayMs ?? 20 };
+  }
+
+  /**
+   * Opens (or creates) each projection's read model and starts feeding it. A read model written
+   * by another projection version is dropped and rebuilt from the first event.
+   */
+  static start<E>(options: ProjectionRunnerOptions<E>): ProjectionRunner<E> {
+    const runner = new ProjectionRunner(options);
+    for (const projection of options.projections) runner.open(projection);
+    return runner;
+  }
+
+  /** Runs a query on the projection's current read model. */
+  read<T>(name: string, query: (db: Database) => T): T {
+    const slot = this.slot(name);
+    if (this.stopped) throw new ProjectionNotReadyError(name, 'the runner is stopped');
+    return query(slot.live.writer.file.db);
+  }
+
+  /**
+   * Rebuilds the projection from the first event into a fresh read model, which replaces the live
+   * one once it has caught up; until then queries keep using the live one. Resolves at the swap.
+   */
+  rebuild(name: string): Promise<void> {
+    const slot = this.slot(name);
+    if (this.stopped) return Promise.reject(new ProjectionNotReadyError(name, 'the runner is stopped'));
+    if (slot.rebuild) return slot.rebuild.done;
+    slot.highestGeneration += 1;
+    const file = createReadModelFile(
+      this.options.directory,
+      slot.projection as Projection<unknown>,
+      slot.highestGeneration,
+      'building',
+    );
+    let resolve!: () => void;
+    let reject!: (e: Error) => void;
+    const done = new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    // A rebuild nobody awaits must not surface as an unhandled rejection when the runner stops.
+    done.catch(() => {});
+    const feed = this.feed(slot.projection, file);
+    slot.rebuild = { feed, done, resolve, reject };
+    this.subscribe(slot, feed, true);
+    return done;
+  }
+
+  /** Resolves once every projection has applied the log up to `position`; rejects if one fails first. */
+  waitFor(position: number): Promise<void> {
+    if (this.reached(position)) return Promise.resolve();
+    const failed = this.firstFailure();
+    if (failed) return Promise.reject(failed);
+    return new Promise((resolve, reject) => this.waiters.push({ position, resolve, reject }));
+  }
+
+  async lag(): Promise<ProjectionLag[]> {
+    const head = await this.options.store.headPosition();
+    const now = (this.options.now ?? Date.now)();
+    const pendingByCheckpoint = new Map<number | null, { count: number; oldest: string | null }>();
+    const result: ProjectionLag[] = [];
+    for (const slot of this.slots.values()) {
+      const checkpoint = slot.live.writer.checkpoint;
+      let pending = pendingByCheckpoint.get(checkpoint);
+      if (!pending) {
+        pending = await this.pendingEvents(checkpoint, head);
+        pendingByCheckpoint.set(checkpoint, pending);
+      }
+      const limit = this.options.lagCountLimit ?? 10_000;
+      result.push({
+        name: slot.projection.name,
+        version: slot.projection.version,
+        status: this.status(slot),
+        checkpoint,
+        head,
+        eventsBehind: pending.count,
+        eventsBehindIsLowerBound: pending.count >= limit,
+        secondsBehind: pending.oldest === null ? 0 : Math.max(0, (now - Date.parse(pending.oldest)) / 1000),
+        rebuilding: slot.rebuild !== null,
+        error: slot.failure
+          ? {
+              code: (slot.failure as { code?: string }).code ?? 'LDG_PROJECTION_FAILED',
+              message: slot.failure.message,
+            }
+          : null,
+      });
+    }
+    return result;
+  }
+
+  /** Stops every subscription, commits what was delivered, and closes the read models. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    const feeds: Feed<E>[] = [];
+    for (const slot of this.slots.values()) {
+      feeds.push(slot.live);
+      if (slot.rebuild) {
+        feeds.push(slot.rebuild.feed);
+        slot.rebuild.reject(new ProjectionNotReadyError(slot.projection.name, 'the runner stopped'));
+      }
+    }
+    await Promise.all(feeds.map((feed) => feed.subscription?.stop()));
+    for (const slot of this.slots.values()) {
+      if (slot.failure === null) this.flush(slot, slot.live);
+      slot.live.retired = true;
+      slot.live.writer.file.db.close();
+      if (slot.rebuild) discardReadModelFile(slot.rebuild.feed.writer.file);
+    }
+    for (const waiter of this.waiters.splice(0)) {
+      waiter.reject(new ProjectionNotReadyError('*', 'the runner stopped'));
+    }
+  }
+
+  private open(projection: Projection<E>): void {
+    if (this.slots.has(projection.name))
+      throw new Error(`Projection '${projection.name}' is registered twice`);
+    const directory = this.options.directory;
+    let file: ReadModelFile | null = null;
+    let highestGeneration = 0;
+    if (directory !== null) {
+      const found = openLiveReadModel(directory, projection.name);
+      highestGeneration = found.highestGeneration;
+      if (found.live && found.live.meta.version === projection.version) file = found.live.file;
+      else if (found.live) discardReadModelFile(found.live.file);
+    }
+    if (file === null) {
+      highestGeneration += 1;
+      file = createReadModelFile(directory, projection as Projection<unknown>, highestGeneration, 'live');
+    }
+    const live = this.feed(projection, file);
+    const slot: Slot<E> = {
+      projection,
+      live,
+      caughtUp: false,
+      failure: null,
+      rebuild: null,
+      highestGeneration,
+    };
+    this.slots.set(projection.name, slot);
+    this.subscribe(slot, slot.live, false);
+  }
+
+  private feed(projection: Projection<E>, file: ReadModelFile): Feed<E> {
+    return {
+      writer: new ReadModelWriter(file, projection, this.options.parse, this.limits),
+      subscription: null,
+      retired: false,
+    };
+  }
+
+  private subscribe(slot: Slot<E>, feed: Feed<E>, isRebuild: boolean): void {
+    const writer = feed.writer;
+    const checkpoint = writer.checkpoint;
+    feed.subscription = this.options.store.subscribeToAll({
+      ...(checkpoint === null ? {} : { after: checkpoint }),
+      handler: (event: RecordedEvent) => {
+        if (feed.retired) return;
+        try {
+          writer.add(event);
+        } catch (error) {
+          this.fail(slot, feed, error as Error, isRebuild);
+          throw error;
+        }
+        if (!isRebuild) this.settleWaiters();
+      },
+      onCaughtUp: () => {
+        if (feed.retired) return;
+        if (!this.flush(slot, feed, isRebuild)) return;
+        if (isRebuild) this.swap(slot, feed);
+        else slot.caughtUp = true;
+        this.settleWaiters();
+      },
+      onError: (error) => {
+        if (feed.retired) return;
+        // The events delivered before a store failure are good: keep them.
+        const cause = error.cause instanceof ProjectionApplyError ? error.cause : error;
+        if (!(cause instanceof ProjectionApplyError)) this.flush(slot, feed, isRebuild);
+        this.fail(slot, feed, cause, isRebuild);
+      },
+    });
+  }
+
+  /** Commits the feed's pending batch; on failure records it, stops the feed and returns false. */
+  private flush(slot: Slot<E>, feed: Feed<E>, isRebuild = false): boolean {
+    try {
+      feed.writer.flush();
+      return true;
+    } catch (error) {
+      this.fail(slot, feed, error as Error, isRebuild);
+      void feed.subscription?.stop();
+      return false;
+    }
+  }
+
+  private fail(slot: Slot<E>, feed: Feed<E>, error: Error, isRebuild: boolean): void {
+    if (feed.retired) return;
+    feed.retired = true;
+    feed.writer.discardPending();
+    if (isRebuild && slot.rebuild) {
+      const rebuild = slot.rebuild;
+      slot.rebuild = null;
+      void feed.subscription?.stop().finally(() => discardReadModelFile(feed.writer.file));
+      rebuild.reject(error);
+      return;
+    }
+    slot.failure = error;
+    this.options.onFailure?.(slot.projection.name, error);
+    for (const waiter of this.waiters.splice(0)) waiter.reject(error);
+  }
+
+  private swap(slot: Slot<E>, feed: Feed<E>): void {
+    const rebuild = slot.rebuild;
+    if (!rebuild || rebuild.feed !== feed) return;
+    markLive(feed.writer.file);
+    const old = slot.live;
+    old.retired = true;
+    slot.live = feed;
+    slot.rebuild = null;
+    slot.failure = null;
+    slot.caughtUp = true;
+    void (old.subscription?.stop() ?? Promise.resolve()).finally(() => discardReadModelFile(old.writer.file));
+    rebuild.resolve();
+  }
+
+  private status(slot: Slot<E>): ProjectionStatus {
+    if (this.stopped) return 'stopped';
+    if (slot.failure) return 'failed';
+    return slot.caughtUp ? 'live' : 'catching-up';
+  }
+
+  private async pendingEvents(
+    checkpoint: number | null,
+    head: number | null,
+  ): Promise<{ count: number; oldest: string | null }> {
+    if (head === null || (checkpoint !== null && checkpoint >= head)) return { count: 0, oldest: null };
+    let count = 0;
+    let oldest: string | null = null;
+    const events = this.options.store.readAll({
+      ...(checkpoint === null ? {} : { after: checkpoint }),
+      maxCount: this.options.lagCountLimit ?? 10_000,
+    });
+    for await (const event of events) {
+      if (event.position > head) break;
+      if (oldest === null) oldest = event.metadata.recordedAt;
+      count++;
+    }
+    return { count, oldest };
+  }
+
+  private reached(position: number): boolean {
+    for (const slot of this.slots.values()) {
+      const checkpoint = slot.live.writer.checkpoint;
+      if (checkpoint === null || checkpoint < position) return false;
+    }
+    return true;
+  }
+
+  private firstFailure(): Error | null {
+    for (const slot of this.slots.values()) if (slot.failure) return slot.failure;
+    return null;
+  }
+
+  private settleWaiters(): void {
+    if (this.waiters.length === 0) return;
+    for (let i = this.waiters.length - 1; i >= 0; i--) {
+      const waiter = this.waiters[i]!;
+      if (this.reached(waiter.position)) {
+        this.waiters.splice(i, 1);
+        waiter.resolve();
+      }
+    }
+  }
+
+  private slot(name: string): Slot<E> {
+    const slot = this.slots.get(name);
+    if (!slot) throw new UnknownProjectionError(name);
+    return slot;
+  }
+}

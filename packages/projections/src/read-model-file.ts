@@ -1,0 +1,152 @@
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import BetterSqlite3, { type Database } from 'better-sqlite3';
+import type { Projection } from './projection.js';
+
+/** `live` answers queries; `building` is a rebuild that has not been swapped in yet. */
+export type ReadModelState = 'live' | 'building';
+
+export interface ReadModelMeta {
+  readonly name: string;
+  readonly version: number;
+  readonly state: ReadModelState;
+  /** Position of the last event the read model has taken into account; null before the first. */
+  readonly position: number | null;
+  readonly lastRecordedAt: string | null;
+  /** Events taken into account so far, applied or skipped as irrelevant. */
+  readonly eventsProcessed: number;
+}
+
+/**
+ * One generation of a projection's read model: `<directory>/<name>.<generation>.db`, or an
+ * in-memory database when there is no directory. A rebuild writes the next generation beside the
+ * live one; marking it `live` is the commit point of the swap, and at start the highest live
+ * generation wins while the others are deleted.
+ */
+export interface ReadModelFile {
+  readonly db: Database;
+  readonly generation: number;
+  readonly path: string | null;
+}
+
+const META_DDL = `
+CREATE TABLE projection_meta (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  name TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('live', 'building')),
+  position INTEGER,
+  last_recorded_at TEXT,
+  events_processed INTEGER NOT NULL
+);`;
+
+interface MetaRow {
+  name: string;
+  version: number;
+  state: ReadModelState;
+  position: number | null;
+  last_recorded_at: string | null;
+  events_processed: number;
+}
+
+function openDatabase(path: string | null): Database {
+  const db = new BetterSqlite3(path ?? ':memory:');
+  if (path !== null) {
+    db.pragma('journal_mode = WAL');
+    // A read model can always be rebuilt, and its checkpoint commits with its rows: losing the
+    // last transactions in a power cut only means re-applying them, never counting them twice.
+    db.pragma('synchronous = NORMAL');
+  }
+  // A rebuild touches every index on every batch: keep them in memory (64 MiB page cache).
+  db.pragma('cache_size = -65536');
+  return db;
+}
+
+export function readMeta(db: Database): ReadModelMeta {
+  const row = db.prepare('SELECT * FROM projection_meta WHERE id = 1').get() as MetaRow | undefined;
+  if (!row) throw new Error('read model has no projection_meta row');
+  return {
+    name: row.name,
+    version: row.version,
+    state: row.state,
+    position: row.position,
+    lastRecordedAt: row.last_recorded_at,
+    eventsProcessed: row.events_processed,
+  };
+}
+
+export function createReadModelFile(
+  directory: string | null,
+  projection: Projection<unknown>,
+  generation: number,
+  state: ReadModelState,
+): ReadModelFile {
+  const path = directory === null ? null : join(directory, `${projection.name}.${generation}.db`);
+  if (path !== null) deleteDatabaseFiles(path);
+  const db = openDatabase(path);
+  db.transaction(() => {
+    db.exec(META_DDL);
+    db.prepare(
+      `INSERT INTO projection_meta (id, name, version, state, position, last_recorded_at, events_processed)
+       VALUES (1, ?, ?, ?, NULL, NULL, 0)`,
+    ).run(projection.name, projection.version, state);
+    db.exec(projection.schema);
+  })();
+  return { db, generation, path };
+}
+
+export function markLive(file: ReadModelFile): void {
+  file.db.prepare(`UPDATE projection_meta SET state = 'live' WHERE id = 1`).run();
+}
+
+export function discardReadModelFile(file: ReadModelFile): void {
+  if (file.db.open) file.db.close();
+  if (file.path !== null) deleteDatabaseFiles(file.path);
+}
+
+export interface ExistingReadModel {
+  readonly file: ReadModelFile;
+  readonly meta: ReadModelMeta;
+}
+
+/**
+ * Finds the projection's live read model in the directory (the highest live generation) and
+ * deletes every other generation: older ones a swap replaced, unfinished rebuilds, unreadable files.
+ * Returns the highest generation number seen, so the next one never reuses a name.
+ */
+export function openLiveReadModel(
+  directory: string,
+  name: string,
+): { readonly live: ExistingReadModel | null; readonly highestGeneration: number } {
+  mkdirSync(directory, { recursive: true });
+  const pattern = new RegExp(`^${name.replace(/[^a-z0-9]/g, '\\$&')}\\.(\\d+)\\.db$`);
+  const generations = readdirSync(directory)
+    .map((entry) => pattern.exec(entry)?.[1])
+    .filter((g): g is string => g !== undefined)
+    .map(Number)
+    .sort((a, b) => b - a);
+  let live: ExistingReadModel | null = null;
+  for (const generation of generations) {
+    const path = join(directory, `${name}.${generation}.db`);
+    if (live === null) {
+      const db = openDatabase(path);
+      let meta: ReadModelMeta | null = null;
+      try {
+        meta = readMeta(db);
+      } catch {
+        meta = null;
+      }
+      if (meta?.state === 'live' && meta.name === name) {
+        live = { file: { db, generation, path }, meta };
+        continue;
+      }
+      db.close();
+    }
+    deleteDatabaseFiles(path);
+  }
+  return { live, highestGeneration: generations[0] ?? 0 };
+}
+
+function deleteDatabaseFiles(path: string): void {
+  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(path + suffix, { force: true });
+}

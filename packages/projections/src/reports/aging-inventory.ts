@@ -1,0 +1,156 @@
+import type { Database } from 'better-sqlite3';
+import { type CsvColumn, toCsv } from './csv.js';
+import { group } from './grouping.js';
+import type { CustodyState } from './report-model.js';
+import { DAY_MS, toIso, toMs } from './time.js';
+
+export type AgeBucket = '0-30' | '31-60' | '61-90' | '91+';
+
+/** Units of one PM and vendor in one age bucket and custody state, per currency of their cost. */
+export interface AgingGroup {
+  readonly bucket: AgeBucket;
+  readonly state: CustodyState;
+  readonly pmId: string;
+  readonly vendorId: string;
+  readonly currency: string;
+  readonly units: number;
+  readonly totalUnitCost: number;
+}
+
+export interface AgingTotal {
+  readonly units: number;
+  readonly totalUnitCost: number;
+  readonly currency: string;
+}
+
+export interface AgingInventoryReport {
+  readonly asOf: string;
+  /** The finest grain; the views below are its roll-ups. */
+  readonly groups: readonly AgingGroup[];
+  readonly byBucketAndState: readonly (AgingTotal & { bucket: AgeBucket; state: CustodyState })[];
+  readonly byPm: readonly (AgingTotal & { pmId: string; bucket: AgeBucket })[];
+  readonly byVendor: readonly (AgingTotal & { vendorId: string; bucket: AgeBucket })[];
+}
+
+const BUCKETS: readonly AgeBucket[] = ['0-30', '31-60', '61-90', '91+'];
+const STATES: readonly CustodyState[] = [
+  'awaiting-inspection',
+  'awaiting-dispatch',
+  'at-vendor',
+  'awaiting-retest',
+  'awaiting-disposition',
+];
+
+/** Whole days elapsed (floor) → bucket: 30 days is still 0–30, 31 is 31–60. */
+export function ageBucket(ageDays: number): AgeBucket {
+  if (ageDays <= 30) return '0-30';
+  if (ageDays <= 60) return '31-60';
+  if (ageDays <= 90) return '61-90';
+  return '91+';
+}
+
+interface Row {
+  state: CustodyState;
+  pmId: string;
+  vendorId: string;
+  currency: string;
+  unitCost: number;
+  enteredAt: number;
+}
+
+// The custody state holding at T: an interval [from_at, to_at) containing T, either still open
+// (partial index) or closed after T (index on the end); a disposed unit has no interval after T.
+const IN_CUSTODY_SQL = `
+  WITH current AS (
+    SELECT unit_id, state FROM unit_states WHERE to_at IS NULL AND from_at <= @t
+    UNION ALL
+    SELECT unit_id, state FROM unit_states WHERE to_at > @t AND from_at <= @t
+  )
+  SELECT c.state AS state, u.pm_id AS pmId, u.vendor_id AS vendorId, u.currency AS currency,
+         u.unit_cost AS unitCost, u.entered_at AS enteredAt
+  FROM current c JOIN units u ON u.unit_id = c.unit_id`;
+
+/** Aging RMA inventory as of `asOf` (kpis.md §3): units in custody by age bucket and custody state. */
+export function agingInventoryReport(db: Database, options: { readonly asOf: string }): AgingInventoryReport {
+  const t = toMs(options.asOf);
+  const totals = new Map<
+    string,
+    { group: Omit<AgingGroup, 'units' | 'totalUnitCost'>; units: number; cost: number }
+  >();
+  for (const row of db.prepare(IN_CUSTODY_SQL).all({ t }) as Row[]) {
+    const bucket = ageBucket(Math.floor((t - row.enteredAt) / DAY_MS));
+    const key = `${bucket}\u0000${row.state}\u0000${row.pmId}\u0000${row.vendorId}\u0000${row.currency}`;
+    const entry = totals.get(key);
+    if (entry) {
+      entry.units++;
+      entry.cost += row.unitCost;
+    } else {
+      totals.set(key, {
+        group: { bucket, state: row.state, pmId: row.pmId, vendorId: row.vendorId, currency: row.currency },
+        units: 1,
+        cost: row.unitCost,
+      });
+    }
+  }
+  const groups: AgingGroup[] = [...totals.values()]
+    .map((e) => ({ ...e.group, units: e.units, totalUnitCost: e.cost }))
+    .sort(
+      (a, b) =>
+        BUCKETS.indexOf(a.bucket) - BUCKETS.indexOf(b.bucket) ||
+        STATES.indexOf(a.state) - STATES.indexOf(b.state) ||
+        compare(a.pmId, b.pmId) ||
+        compare(a.vendorId, b.vendorId) ||
+        compare(a.currency, b.currency),
+    );
+  return {
+    asOf: toIso(t),
+    groups,
+    byBucketAndState: rollUp(
+      groups,
+      (g) => ({ bucket: g.bucket, state: g.state }),
+      (g) => `${BUCKETS.indexOf(g.bucket)}\u0000${STATES.indexOf(g.state)}`,
+    ),
+    byPm: rollUp(
+      groups,
+      (g) => ({ pmId: g.pmId, bucket: g.bucket }),
+      (g) => `${g.pmId}\u0000${BUCKETS.indexOf(g.bucket)}`,
+    ),
+    byVendor: rollUp(
+      groups,
+      (g) => ({ vendorId: g.vendorId, bucket: g.bucket }),
+      (g) => `${g.vendorId}\u0000${BUCKETS.indexOf(g.bucket)}`,
+    ),
+  };
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Sums groups over the dimensions `dims` leaves out, per currency, ordered by `sortKey`. */
+function rollUp<D extends object>(
+  groups: readonly AgingGroup[],
+  dims: (g: AgingGroup) => D,
+  sortKey: (g: AgingGroup) => string,
+): (D & AgingTotal)[] {
+  return group(groups, (g) => `${sortKey(g)}\u0000${g.currency}`).map(([, list]) => ({
+    ...dims(list[0]!),
+    currency: list[0]!.currency,
+    units: list.reduce((n, g) => n + g.units, 0),
+    totalUnitCost: list.reduce((n, g) => n + g.totalUnitCost, 0),
+  }));
+}
+
+export const AGING_CSV_COLUMNS: readonly CsvColumn<AgingGroup>[] = [
+  { header: 'bucket', value: (r) => r.bucket },
+  { header: 'state', value: (r) => r.state },
+  { header: 'pm_id', value: (r) => r.pmId },
+  { header: 'vendor_id', value: (r) => r.vendorId },
+  { header: 'currency', value: (r) => r.currency },
+  { header: 'units', value: (r) => r.units },
+  { header: 'total_unit_cost', value: (r) => r.totalUnitCost },
+];
+
+export function agingInventoryCsv(report: AgingInventoryReport): string {
+  return toCsv(AGING_CSV_COLUMNS, report.groups);
+}

@@ -1,0 +1,185 @@
+import type { Database } from 'better-sqlite3';
+import { type CsvColumn, toCsv } from './csv.js';
+import { DAY_MS, toIso, toMs } from './time.js';
+
+export interface CycleLagCase {
+  readonly caseId: string;
+  /** The case's unit whose vendor cycle ends last (or is still open): it sets the case's lag. */
+  readonly unitId: string;
+  readonly vendorId: string;
+  readonly pmId: string;
+  readonly promisedBy: string;
+  /** When every dispatched unit of the case had completed its vendor cycle by asOf; null while one is open. */
+  readonly vendorCompletedAt: string | null;
+  readonly lagMs: number;
+  readonly lagDays: number;
+  /** promisedBy − vendorDueAt of the case's first dispatch, in days. */
+  readonly headroomDays: number;
+}
+
+export interface CycleLagSummary {
+  readonly casesConsidered: number;
+  readonly laggingCases: number;
+  /** laggingCases ÷ casesConsidered; null when no case is considered. */
+  readonly shareLagging: number | null;
+  /** Over lagging cases only; null when none lags. */
+  readonly meanLagDays: number | null;
+  readonly maxLagDays: number;
+  readonly negativeHeadroomCases: number;
+}
+
+export interface CycleLagReport {
+  readonly asOf: string;
+  readonly overall: CycleLagSummary;
+  readonly byVendor: readonly (CycleLagSummary & { readonly vendorId: string })[];
+  readonly byPm: readonly (CycleLagSummary & { readonly pmId: string })[];
+  /** The lagging cases, in case order. */
+  readonly lagging: readonly CycleLagCase[];
+}
+
+// One row per case with a unit dispatched at or before T, with the promise in force at T (the
+// latest one, unless it was given after T). The case ends when its last unit
+// completes (a unit still open at T ends at T); with a single MAX() aggregate, SQLite takes the
+// bare unit columns from the row holding the maximum, i.e. the deciding unit. Everything is
+// aggregated in SQL: only the lagging cases and one tally per vendor and PM reach JavaScript.
+const CASES_CTE = `
+  WITH per_case AS (
+    SELECT case_id, unit_id, vendor_id, pm_id, first_due_at,
+           CASE WHEN promise_set_at <= @t THEN promised_by
+                ELSE (SELECT p.promised_by FROM case_promises p
+                      WHERE p.case_id = cycle_units.case_id AND p.set_at <= @t
+                      ORDER BY p.set_at DESC LIMIT 1)
+           END AS promised_by,
+           MAX(CASE WHEN completed_at <= @t THEN completed_at ELSE @t END) AS end_at,
+           SUM(CASE WHEN completed_at <= @t THEN 0 ELSE 1 END) AS open_units
+    FROM cycle_units
+    WHERE first_dispatched_at <= @t
+    GROUP BY case_id
+  ), lag AS (
+    SELECT *, CASE WHEN promised_by IS NULL THEN 0 ELSE MAX(0, end_at - promised_by) END AS lag_ms,
+           promised_by - first_due_at AS headroom_ms
+    FROM per_case
+  )`;
+
+const TALLY_SQL = `${CASES_CTE}
+  SELECT vendor_id, pm_id, COUNT(*), SUM(lag_ms > 0), SUM(lag_ms), MAX(lag_ms), SUM(headroom_ms < 0)
+  FROM lag GROUP BY vendor_id, pm_id`;
+
+const LAGGING_SQL = `${CASES_CTE}
+  SELECT case_id, unit_id, vendor_id, pm_id, promised_by, end_at, open_units, lag_ms, headroom_ms
+  FROM lag WHERE lag_ms > 0 ORDER BY case_id`;
+
+type TallyRow = [
+  vendorId: string,
+  pmId: string,
+  considered: number,
+  lagging: number,
+  totalLagMs: number,
+  maxLagMs: number,
+  negativeHeadroom: number,
+];
+type LaggingRow = [
+  caseId: string,
+  unitId: string,
+  vendorId: string,
+  pmId: string,
+  promisedBy: number,
+  endAt: number,
+  openUnits: number,
+  lagMs: number,
+  headroomMs: number,
+];
+
+class Tally {
+  considered = 0;
+  lagging = 0;
+  totalLagMs = 0;
+  maxLagMs = 0;
+  negativeHeadroom = 0;
+
+  add(row: TallyRow): void {
+    this.considered += row[2];
+    this.lagging += row[3];
+    this.totalLagMs += row[4];
+    this.maxLagMs = Math.max(this.maxLagMs, row[5]);
+    this.negativeHeadroom += row[6];
+  }
+
+  summary(): CycleLagSummary {
+    return {
+      casesConsidered: this.considered,
+      laggingCases: this.lagging,
+      shareLagging: this.considered === 0 ? null : this.lagging / this.considered,
+      meanLagDays: this.lagging === 0 ? null : this.totalLagMs / this.lagging / DAY_MS,
+      maxLagDays: this.maxLagMs / DAY_MS,
+      negativeHeadroomCases: this.negativeHeadroom,
+    };
+  }
+}
+
+function tallyOf(tallies: Map<string, Tally>, key: string): Tally {
+  let tally = tallies.get(key);
+  if (!tally) {
+    tally = new Tally();
+    tallies.set(key, tally);
+  }
+  return tally;
+}
+
+function sortedSummaries(tallies: Map<string, Tally>): [string, CycleLagSummary][] {
+  return [...tallies].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, t]) => [k, t.summary()]);
+}
+
+/**
+ * Cycle lag as of `asOf` (kpis.md §1): every case with a unit dispatched to a vendor at or before
+ * asOf; lag = max(0, min(vendorCompletedAt, asOf) − promisedBy), a case's vendorCompletedAt being
+ * that of its last unit to complete. Vendor and PM are the deciding unit's, fixed at custody entry;
+ * a case without a promise is considered but never lags.
+ */
+export function cycleLagReport(db: Database, options: { readonly asOf: string }): CycleLagReport {
+  const t = toMs(options.asOf);
+  const overall = new Tally();
+  const byVendor = new Map<string, Tally>();
+  const byPm = new Map<string, Tally>();
+  for (const row of db.prepare(TALLY_SQL).raw().all({ t }) as TallyRow[]) {
+    overall.add(row);
+    tallyOf(byVendor, row[0]).add(row);
+    tallyOf(byPm, row[1]).add(row);
+  }
+  const lagging = (db.prepare(LAGGING_SQL).raw().all({ t }) as LaggingRow[]).map(
+    ([caseId, unitId, vendorId, pmId, promisedBy, endAt, openUnits, lagMs, headroomMs]): CycleLagCase => ({
+      caseId,
+      unitId,
+      vendorId,
+      pmId,
+      promisedBy: toIso(promisedBy),
+      vendorCompletedAt: openUnits === 0 ? toIso(endAt) : null,
+      lagMs,
+      lagDays: lagMs / DAY_MS,
+      headroomDays: headroomMs / DAY_MS,
+    }),
+  );
+  return {
+    asOf: toIso(t),
+    overall: overall.summary(),
+    byVendor: sortedSummaries(byVendor).map(([vendorId, summary]) => ({ vendorId, ...summary })),
+    byPm: sortedSummaries(byPm).map(([pmId, summary]) => ({ pmId, ...summary })),
+    lagging,
+  };
+}
+
+export const CYCLE_LAG_CSV_COLUMNS: readonly CsvColumn<CycleLagCase>[] = [
+  { header: 'case_id', value: (r) => r.caseId },
+  { header: 'unit_id', value: (r) => r.unitId },
+  { header: 'vendor_id', value: (r) => r.vendorId },
+  { header: 'pm_id', value: (r) => r.pmId },
+  { header: 'promised_by', value: (r) => r.promisedBy },
+  { header: 'vendor_completed_at', value: (r) => r.vendorCompletedAt },
+  { header: 'lag_days', value: (r) => r.lagDays },
+  { header: 'headroom_days', value: (r) => r.headroomDays },
+];
+
+/** The lagging cases, one line each. */
+export function cycleLagCsv(report: CycleLagReport): string {
+  return toCsv(CYCLE_LAG_CSV_COLUMNS, report.lagging);
+}

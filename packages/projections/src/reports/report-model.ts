@@ -1,0 +1,417 @@
+import { type DomainEvent, goesToVendor } from '@rma-ledger/domain';
+import type { RecordedEvent } from '@rma-ledger/event-store';
+import type { Database } from 'better-sqlite3';
+import type { Projection } from '../projection.js';
+
+const REPORT_EVENT_TYPES = [
+  'SkuRegistered',
+  'SkuReassigned',
+  'SalesRecorded',
+  'CaseOpened',
+  'CustomerPromiseSet',
+  'ItemReceived',
+  'RefundPaid',
+  'UnitEnteredCustody',
+  'UnitGraded',
+  'UnitDispatchedToVendor',
+  'VendorDunned',
+  'VendorReturnedRepaired',
+  'VendorSentReplacement',
+  'VendorIssuedCredit',
+  'VendorRejectedClaim',
+  'RetestPassed',
+  'RetestFailed',
+  'UnitRestocked',
+  'UnitReturnedToCustomer',
+  'UnitLiquidated',
+  'UnitWrittenOff',
+] as const satisfies readonly DomainEvent['type'][];
+
+/**
+ * The read model behind every KPI report. Rows keep business time (`occurredAt`, as epoch
+ * milliseconds) as intervals and milestones — custody states with from/to, each dispatch with its
+ * due and response times, the first completion of a unit's vendor cycle — so a report as of any
+ * instant is the same indexed query with a different instant, never a replay.
+ */
+const REPORT_MODEL_SCHEMA = `
+CREATE TABLE skus (
+  sku TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  registered_at INTEGER NOT NULL
+);
+-- Which vendor and PM owned the SKU from when; the attribution in force at t is the latest from_at <= t.
+CREATE TABLE sku_assignments (
+  sku TEXT NOT NULL,
+  from_at INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  vendor_id TEXT NOT NULL,
+  pm_id TEXT NOT NULL,
+  PRIMARY KEY (sku, from_at, seq)
+) WITHOUT ROWID;
+CREATE TABLE sales_daily (
+  sku TEXT NOT NULL,
+  sold_on INTEGER NOT NULL,
+  quantity INTEGER NOT NULL,
+  PRIMARY KEY (sku, sold_on)
+) WITHOUT ROWID;
+CREATE INDEX sales_daily_by_day ON sales_daily (sold_on);
+CREATE TABLE cases (
+  case_id TEXT PRIMARY KEY,
+  sku TEXT NOT NULL,
+  quantity INTEGER NOT NULL,
+  vendor_id TEXT NOT NULL,
+  pm_id TEXT NOT NULL,
+  opened_at INTEGER NOT NULL,
+  -- the latest customer promise, and since when (business time) it has been in force
+  promised_by INTEGER,
+  promise_set_at INTEGER,
+  first_received_at INTEGER,
+  -- the earliest dispatch of any of the case's units, and its vendorDueAt (headroom)
+  first_dispatched_at INTEGER,
+  first_due_at INTEGER
+) WITHOUT ROWID;
+CREATE INDEX cases_by_opened ON cases (opened_at);
+-- case_received_at copies the case's first receipt, so refund exposure stays an indexed query.
+CREATE TABLE refunds (
+  refund_id TEXT PRIMARY KEY,
+  case_id TEXT NOT NULL,
+  amount INTEGER NOT NULL,
+  currency TEXT NOT NULL,
+  paid_at INTEGER NOT NULL,
+  case_received_at INTEGER
+) WITHOUT ROWID;
+CREATE INDEX refunds_by_case ON refunds (case_id);
+CREATE INDEX refunds_unreceived_by_paid ON refunds (paid_at) WHERE case_received_at IS NULL;
+CREATE INDEX refunds_by_receipt ON refunds (case_received_at) WHERE case_received_at IS NOT NULL;
+CREATE TABLE units (
+  unit_id TEXT PRIMARY KEY,
+  case_id TEXT NOT NULL,
+  sku TEXT NOT NULL,
+  vendor_id TEXT NOT NULL,
+  pm_id TEXT NOT NULL,
+  unit_cost INTEGER NOT NULL,
+  currency TEXT NOT NULL,
+  entered_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX units_by_case ON units (case_id);
+-- Cycle lag's working set, one narrow row per dispatched unit, clustered by case so the report
+-- scans it without lookups: the case's promise and first vendorDueAt are copied onto each row.
+CREATE TABLE cycle_units (
+  case_id TEXT NOT NULL,
+  unit_id TEXT NOT NULL,
+  vendor_id TEXT NOT NULL,
+  pm_id TEXT NOT NULL,
+  first_dispatched_at INTEGER NOT NULL,
+  -- vendorCompletedAt: the first retest pass, credit, rejection, liquidation or write-off
+  completed_at INTEGER,
+  promised_by INTEGER,
+  promise_set_at INTEGER,
+  first_due_at INTEGER NOT NULL,
+  PRIMARY KEY (case_id, unit_id)
+) WITHOUT ROWID;
+-- Every promise a case was given: a report as of an instant before the latest one uses the one then in force.
+CREATE TABLE case_promises (
+  case_id TEXT NOT NULL,
+  set_at INTEGER NOT NULL,
+  promised_by INTEGER NOT NULL,
+  PRIMARY KEY (case_id, set_at)
+) WITHOUT ROWID;
+-- Custody state intervals [from_at, to_at); to_at is null while the state lasts.
+CREATE TABLE unit_states (
+  unit_id TEXT NOT NULL,
+  state TEXT NOT NULL,
+  from_at INTEGER NOT NULL,
+  to_at INTEGER
+);
+CREATE INDEX unit_states_current ON unit_states (unit_id) WHERE to_at IS NULL;
+CREATE INDEX unit_states_open_since ON unit_states (from_at) WHERE to_at IS NULL;
+CREATE INDEX unit_states_by_end ON unit_states (to_at) WHERE to_at IS NOT NULL;
+-- A new state ends the previous one (in SQL: one call per state change during a rebuild).
+CREATE TRIGGER unit_states_end_previous BEFORE INSERT ON unit_states BEGIN
+  UPDATE unit_states SET to_at = NEW.from_at WHERE unit_id = NEW.unit_id AND to_at IS NULL;
+END;
+CREATE TABLE dispatches (
+  unit_id TEXT NOT NULL,
+  dispatch_no INTEGER NOT NULL,
+  case_id TEXT NOT NULL,
+  vendor_id TEXT NOT NULL,
+  pm_id TEXT NOT NULL,
+  dispatched_at INTEGER NOT NULL,
+  due_at INTEGER NOT NULL,
+  responded_at INTEGER,
+  response TEXT,
+  credit_amount INTEGER,
+  credit_currency TEXT,
+  PRIMARY KEY (unit_id, dispatch_no)
+) WITHOUT ROWID;
+CREATE INDEX dispatches_open_by_due ON dispatches (due_at) WHERE responded_at IS NULL;
+CREATE INDEX dispatches_by_response ON dispatches (responded_at) WHERE responded_at IS NOT NULL;
+CREATE INDEX dispatches_by_dispatch ON dispatches (dispatched_at);
+-- A dispatch may be the case's earliest (its due date sets the headroom) and puts the unit into
+-- cycle lag's working set.
+CREATE TRIGGER dispatches_feed_cycle AFTER INSERT ON dispatches BEGIN
+  UPDATE cases SET first_dispatched_at = NEW.dispatched_at, first_due_at = NEW.due_at
+  WHERE case_id = NEW.case_id AND (first_dispatched_at IS NULL OR first_dispatched_at > NEW.dispatched_at);
+  INSERT OR IGNORE INTO cycle_units
+    (case_id, unit_id, vendor_id, pm_id, first_dispatched_at, promised_by, promise_set_at, first_due_at)
+  SELECT NEW.case_id, NEW.unit_id, NEW.vendor_id, NEW.pm_id, NEW.dispatched_at, promised_by, promise_set_at,
+         first_due_at
+  FROM cases WHERE case_id = NEW.case_id;
+  UPDATE cycle_units SET first_due_at = (SELECT first_due_at FROM cases WHERE case_id = NEW.case_id)
+  WHERE case_id = NEW.case_id;
+END;
+CREATE TABLE dunnings (
+  unit_id TEXT NOT NULL,
+  dispatch_no INTEGER NOT NULL,
+  dunning_no INTEGER NOT NULL,
+  vendor_id TEXT NOT NULL,
+  pm_id TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  PRIMARY KEY (unit_id, dispatch_no, dunning_no)
+) WITHOUT ROWID;
+CREATE INDEX dunnings_by_at ON dunnings (at);
+CREATE TABLE retests (
+  unit_id TEXT NOT NULL,
+  dispatch_no INTEGER NOT NULL,
+  vendor_id TEXT NOT NULL,
+  pm_id TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  passed INTEGER NOT NULL,
+  PRIMARY KEY (unit_id, dispatch_no)
+) WITHOUT ROWID;
+CREATE INDEX retests_by_at ON retests (at);
+-- pm_id is the PM charged: the write-off's own chargedToPmId, else the unit's PM at custody entry.
+CREATE TABLE disposals (
+  unit_id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL CHECK (kind IN ('restocked', 'returned-to-customer', 'liquidated', 'written-off')),
+  at INTEGER NOT NULL,
+  vendor_id TEXT NOT NULL,
+  pm_id TEXT NOT NULL,
+  currency TEXT,
+  amount INTEGER,
+  loss INTEGER
+);
+CREATE INDEX disposals_by_at ON disposals (at);
+`;
+
+export type CustodyState =
+  | 'awaiting-inspection'
+  | 'awaiting-dispatch'
+  | 'at-vendor'
+  | 'awaiting-retest'
+  | 'awaiting-disposition';
+
+const CASE_PREFIX = 'case-'.length;
+const UNIT_PREFIX = 'rma-unit-'.length;
+
+function bindReportModel(db: Database): (event: DomainEvent, recorded: RecordedEvent) => void {
+  const s = {
+    insertSku: db.prepare('INSERT INTO skus (sku, name, registered_at) VALUES (?, ?, ?)'),
+    insertAssignment: db.prepare(
+      `INSERT INTO sku_assignments (sku, from_at, seq, vendor_id, pm_id)
+       VALUES (?, ?, (SELECT COUNT(*) FROM sku_assignments WHERE sku = ? AND from_at = ?), ?, ?)`,
+    ),
+    addSales: db.prepare(
+      `INSERT INTO sales_daily (sku, sold_on, quantity) VALUES (?, ?, ?)
+       ON CONFLICT (sku, sold_on) DO UPDATE SET quantity = quantity + excluded.quantity`,
+    ),
+    openCase: db.prepare(
+      'INSERT INTO cases (case_id, sku, quantity, vendor_id, pm_id, opened_at) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
+    promise: db.prepare('UPDATE cases SET promised_by = ?, promise_set_at = ? WHERE case_id = ?'),
+    promiseHistory: db.prepare(
+      'INSERT OR REPLACE INTO case_promises (case_id, set_at, promised_by) VALUES (?, ?, ?)',
+    ),
+    receive: db.prepare(
+      'UPDATE cases SET first_received_at = COALESCE(first_received_at, ?) WHERE case_id = ?',
+    ),
+    refundPaid: db.prepare(
+      `INSERT INTO refunds (refund_id, case_id, amount, currency, paid_at, case_received_at)
+       VALUES (?, ?, ?, ?, ?, (SELECT first_received_at FROM cases WHERE case_id = ?))`,
+    ),
+    refundsReceived: db.prepare(
+      'UPDATE refunds SET case_received_at = ? WHERE case_id = ? AND case_received_at IS NULL',
+    ),
+    enterCustody: db.prepare(
+      `INSERT INTO units (unit_id, case_id, sku, vendor_id, pm_id, unit_cost, currency, entered_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    endState: db.prepare('UPDATE unit_states SET to_at = ? WHERE unit_id = ? AND to_at IS NULL'),
+    startState: db.prepare('INSERT INTO unit_states (unit_id, state, from_at) VALUES (?, ?, ?)'),
+    dispatch: db.prepare(
+      `INSERT INTO dispatches (unit_id, dispatch_no, case_id, vendor_id, pm_id, dispatched_at, due_at)
+       SELECT unit_id, ?, case_id, vendor_id, pm_id, ?, ? FROM units WHERE unit_id = ?`,
+    ),
+    cyclePromise: db.prepare('UPDATE cycle_units SET promised_by = ?, promise_set_at = ? WHERE case_id = ?'),
+    dun: db.prepare(
+      `INSERT INTO dunnings (unit_id, dispatch_no, dunning_no, vendor_id, pm_id, at)
+       SELECT unit_id, ?, ?, vendor_id, pm_id, ? FROM units WHERE unit_id = ?`,
+    ),
+    respond: db.prepare(
+      `UPDATE dispatches SET responded_at = ?, response = ?, credit_amount = ?, credit_currency = ?
+       WHERE unit_id = ? AND dispatch_no = ? AND responded_at IS NULL`,
+    ),
+    retest: db.prepare(
+      `INSERT INTO retests (unit_id, dispatch_no, vendor_id, pm_id, at, passed)
+       SELECT unit_id, ?, vendor_id, pm_id, ?, ? FROM units WHERE unit_id = ?`,
+    ),
+    complete: db.prepare(
+      `UPDATE cycle_units SET completed_at = ?
+       WHERE case_id = (SELECT case_id FROM units WHERE unit_id = ?) AND unit_id = ? AND completed_at IS NULL`,
+    ),
+    disposal: db.prepare(
+      `INSERT INTO disposals (unit_id, kind, at, vendor_id, pm_id, currency, amount, loss)
+       SELECT unit_id, ?, ?, vendor_id, COALESCE(?, pm_id), ?, ?, ? FROM units WHERE unit_id = ?`,
+    ),
+  };
+
+  const moveTo = (unitId: string, state: CustodyState, at: number) => s.startState.run(unitId, state, at);
+  const dispose = (
+    unitId: string,
+    kind: string,
+    at: number,
+    chargedPm: string | null,
+    currency: string | null,
+    amount: number | null,
+    loss: number | null,
+  ) => {
+    s.endState.run(at, unitId);
+    s.disposal.run(kind, at, chargedPm, currency, amount, loss, unitId);
+  };
+
+  return (event, recorded) => {
+    const at = Date.parse(event.data.occurredAt);
+    switch (event.type) {
+      case 'SkuRegistered':
+        s.insertSku.run(event.data.sku, event.data.name, at);
+        s.insertAssignment.run(event.data.sku, at, event.data.sku, at, event.data.vendorId, event.data.pmId);
+        return;
+      case 'SkuReassigned':
+        s.insertAssignment.run(event.data.sku, at, event.data.sku, at, event.data.vendorId, event.data.pmId);
+        return;
+      case 'SalesRecorded':
+        s.addSales.run(event.data.sku, Date.parse(event.data.soldOn), event.data.quantity);
+        return;
+      case 'CaseOpened': {
+        const d = event.data;
+        s.openCase.run(recorded.streamName.slice(CASE_PREFIX), d.sku, d.quantity, d.vendorId, d.pmId, at);
+        return;
+      }
+      case 'CustomerPromiseSet': {
+        const caseId = recorded.streamName.slice(CASE_PREFIX);
+        const promisedBy = Date.parse(event.data.promisedBy);
+        s.promise.run(promisedBy, at, caseId);
+        s.promiseHistory.run(caseId, at, promisedBy);
+        s.cyclePromise.run(promisedBy, at, caseId);
+        return;
+      }
+      case 'ItemReceived': {
+        const caseId = recorded.streamName.slice(CASE_PREFIX);
+        s.receive.run(at, caseId);
+        s.refundsReceived.run(at, caseId);
+        return;
+      }
+      case 'RefundPaid': {
+        const d = event.data;
+        const caseId = recorded.streamName.slice(CASE_PREFIX);
+        s.refundPaid.run(d.refundId, caseId, d.amount.amount, d.amount.currency, at, caseId);
+        return;
+      }
+      case 'UnitEnteredCustody': {
+        const d = event.data;
+        s.enterCustody.run(
+          d.unitId,
+          d.caseId,
+          d.sku,
+          d.vendorId,
+          d.pmId,
+          d.unitCost.amount,
+          d.unitCost.currency,
+          at,
+        );
+        s.startState.run(d.unitId, 'awaiting-inspection', at);
+        return;
+      }
+      case 'UnitGraded':
+        moveTo(
+          recorded.streamName.slice(UNIT_PREFIX),
+          goesToVendor(event.data.grade) ? 'awaiting-dispatch' : 'awaiting-disposition',
+          at,
+        );
+        return;
+      case 'UnitDispatchedToVendor': {
+        const unitId = recorded.streamName.slice(UNIT_PREFIX);
+        s.dispatch.run(event.data.dispatchNo, at, Date.parse(event.data.vendorDueAt), unitId);
+        moveTo(unitId, 'at-vendor', at);
+        return;
+      }
+      case 'VendorDunned':
+        s.dun.run(event.data.dispatchNo, event.data.dunningNo, at, recorded.streamName.slice(UNIT_PREFIX));
+        return;
+      case 'VendorReturnedRepaired':
+      case 'VendorSentReplacement': {
+        const unitId = recorded.streamName.slice(UNIT_PREFIX);
+        const response = event.type === 'VendorReturnedRepaired' ? 'repaired' : 'replacement';
+        s.respond.run(at, response, null, null, unitId, event.data.dispatchNo);
+        moveTo(unitId, 'awaiting-retest', at);
+        return;
+      }
+      case 'VendorIssuedCredit': {
+        const unitId = recorded.streamName.slice(UNIT_PREFIX);
+        const amount = event.data.amount;
+        s.respond.run(at, 'credit', amount.amount, amount.currency, unitId, event.data.dispatchNo);
+        s.complete.run(at, unitId, unitId);
+        moveTo(unitId, 'awaiting-disposition', at);
+        return;
+      }
+      case 'VendorRejectedClaim': {
+        const unitId = recorded.streamName.slice(UNIT_PREFIX);
+        s.respond.run(at, 'rejected', null, null, unitId, event.data.dispatchNo);
+        s.complete.run(at, unitId, unitId);
+        moveTo(unitId, 'awaiting-disposition', at);
+        return;
+      }
+      case 'RetestPassed': {
+        const unitId = recorded.streamName.slice(UNIT_PREFIX);
+        s.retest.run(event.data.dispatchNo, at, 1, unitId);
+        s.complete.run(at, unitId, unitId);
+        moveTo(unitId, 'awaiting-disposition', at);
+        return;
+      }
+      case 'RetestFailed': {
+        const unitId = recorded.streamName.slice(UNIT_PREFIX);
+        s.retest.run(event.data.dispatchNo, at, 0, unitId);
+        moveTo(unitId, 'awaiting-dispatch', at);
+        return;
+      }
+      case 'UnitRestocked':
+        dispose(recorded.streamName.slice(UNIT_PREFIX), 'restocked', at, null, null, null, null);
+        return;
+      case 'UnitReturnedToCustomer':
+        dispose(recorded.streamName.slice(UNIT_PREFIX), 'returned-to-customer', at, null, null, null, null);
+        return;
+      case 'UnitLiquidated': {
+        const unitId = recorded.streamName.slice(UNIT_PREFIX);
+        const d = event.data;
+        s.complete.run(at, unitId, unitId);
+        dispose(unitId, 'liquidated', at, null, d.recovered.currency, d.recovered.amount, d.loss.amount);
+        return;
+      }
+      case 'UnitWrittenOff': {
+        const unitId = recorded.streamName.slice(UNIT_PREFIX);
+        const d = event.data;
+        s.complete.run(at, unitId, unitId);
+        dispose(unitId, 'written-off', at, d.chargedToPmId, d.amount.currency, d.amount.amount, null);
+        return;
+      }
+    }
+  };
+}
+
+export const reportModelProjection: Projection<DomainEvent> = {
+  name: 'reports',
+  version: 1,
+  schema: REPORT_MODEL_SCHEMA,
+  eventTypes: REPORT_EVENT_TYPES,
+  bind: bindReportModel,
+};
