@@ -6,12 +6,14 @@ import {
   isCaseEvent,
   isCustomerEvent,
   isPolicyEvent,
+  isReconciliationEvent,
   isRmaUnitEvent,
   isSalesEvent,
   isSkuEvent,
   isVendorEvent,
   type PolicyEvent,
   parseEvent,
+  type ReconciliationEvent,
   type RmaUnitEvent,
   type SalesEvent,
   type SkuEvent,
@@ -55,3 +57,4 @@ export const vendorCodec = codecFor<VendorEvent>(isVendorEvent, 'vendor');
 export const skuCodec = codecFor<SkuEvent>(isSkuEvent, 'SKU');
 export const policyCodec = codecFor<PolicyEvent>(isPolicyEvent, 'policy');
 export const salesCodec = codecFor<SalesEvent>(isSalesEvent, 'sales');
+export const reconciliationCodec = codecFor<ReconciliationEvent>(isReconciliationEvent, 'reconciliation');

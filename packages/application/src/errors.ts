@@ -94,9 +94,10 @@ const NOT_FOUND_CODES = {
   'rma-unit': 'LDG_UNIT_NOT_FOUND',
   sku: 'LDG_SKU_NOT_FOUND',
   vendor: 'LDG_VENDOR_NOT_FOUND',
+  reconciliation: 'LDG_RECONCILIATION_RUN_NOT_FOUND',
 } as const;
 
-/** HTTP 404: the case, unit, SKU or vendor a command or read names does not exist. Codes match the domain's. */
+/** HTTP 404: the case, unit, SKU, vendor or reconciliation run a command or read names does not exist. Codes match the domain's. */
 export class NotFoundError extends ApplicationError {
   readonly code: string;
   constructor(

@@ -19,6 +19,7 @@ export type * from './key-store.js';
 export * from './ledger.js';
 export * from './personal-data-vault.js';
 export * from './process-manager.js';
+export * from './reconciliation-use-cases.js';
 export * from './sqlite-key-store.js';
 export * from './stream-reader.js';
 export * from './unit-use-cases.js';

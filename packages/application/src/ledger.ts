@@ -9,6 +9,7 @@ import { decodeDomainEvent } from './domain-codecs.js';
 import type { KeyStore } from './key-store.js';
 import { PersonalDataVault } from './personal-data-vault.js';
 import { CustodyProcessManager } from './process-manager.js';
+import { ReconciliationUseCases } from './reconciliation-use-cases.js';
 import { UnitUseCases } from './unit-use-cases.js';
 
 export interface LedgerOptions {
@@ -34,6 +35,8 @@ export class Ledger {
   readonly cases: CaseUseCases;
   readonly units: UnitUseCases;
   readonly customers: CustomerUseCases;
+  /** Finance's reconciliation runs against payment-provider reports. */
+  readonly reconciliations: ReconciliationUseCases;
   /** Start its catch-up reactor (`start` / `catchUp`) next to the service: the safety net for custody. */
   readonly processManager: CustodyProcessManager;
   readonly vault: PersonalDataVault;
@@ -60,6 +63,7 @@ export class Ledger {
     this.cases = new CaseUseCases(deps);
     this.units = new UnitUseCases(deps);
     this.customers = new CustomerUseCases(deps);
+    this.reconciliations = new ReconciliationUseCases(deps);
   }
 
   /**

@@ -56,6 +56,13 @@ export const DOMAIN_ERROR_CODES = {
   LDG_CREDIT_AMOUNT_UNEXPECTED: 'Only a credited outcome carries an amount.',
   // catalogue
   LDG_VENDOR_NOT_FOUND: 'The vendor is not registered.',
+  // reconciliation run
+  LDG_RECONCILIATION_RUN_ALREADY_RECORDED: 'This reconciliation run is already recorded.',
+  LDG_RECONCILIATION_RUN_NOT_FOUND: 'No reconciliation run with this id was recorded.',
+  LDG_RECONCILIATION_CHUNK_ALREADY_RECORDED: "This chunk of the run's rows is already recorded.",
+  LDG_RECONCILIATION_CHUNK_OUT_OF_ORDER: 'A chunk of rows skips the next chunk number of the run.',
+  LDG_RECONCILIATION_CHUNK_SIZE:
+    "A chunk holds other than the run's chunk size of rows (only the last may be shorter), or more rows than the run has.",
 } as const satisfies Record<string, string>;
 
 export type DomainErrorCode = keyof typeof DOMAIN_ERROR_CODES;

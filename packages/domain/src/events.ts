@@ -6,6 +6,7 @@ import { type SalesEvent, salesEventSchemas } from './catalogue/sales.js';
 import { type SkuEvent, skuEventSchemas } from './catalogue/sku.js';
 import { type VendorEvent, vendorEventSchemas } from './catalogue/vendor.js';
 import { type CustomerEvent, customerEventSchemas } from './customer/customer.js';
+import { type ReconciliationEvent, reconciliationEventSchemas } from './reconciliation/events.js';
 import { type RmaUnitEvent, rmaUnitEventSchemas } from './rma-unit/events.js';
 
 export type DomainEvent =
@@ -15,7 +16,8 @@ export type DomainEvent =
   | VendorEvent
   | SkuEvent
   | PolicyEvent
-  | SalesEvent;
+  | SalesEvent
+  | ReconciliationEvent;
 export type DomainEventType = DomainEvent['type'];
 
 /** Turns the data of version n into the data of version n + 1. */
@@ -37,6 +39,7 @@ const schemasByType = {
   ...skuEventSchemas,
   ...policyEventSchemas,
   ...salesEventSchemas,
+  ...reconciliationEventSchemas,
 } as const satisfies Record<DomainEventType, z.ZodType>;
 
 /** Every event type whose schema changed since version 1, and how to bring old data up to date. */
@@ -118,3 +121,6 @@ export const isVendorEvent = hasTypeIn(vendorEventSchemas) as (e: DomainEvent) =
 export const isSkuEvent = hasTypeIn(skuEventSchemas) as (e: DomainEvent) => e is SkuEvent;
 export const isPolicyEvent = hasTypeIn(policyEventSchemas) as (e: DomainEvent) => e is PolicyEvent;
 export const isSalesEvent = hasTypeIn(salesEventSchemas) as (e: DomainEvent) => e is SalesEvent;
+export const isReconciliationEvent = hasTypeIn(reconciliationEventSchemas) as (
+  e: DomainEvent,
+) => e is ReconciliationEvent;

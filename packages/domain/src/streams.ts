@@ -7,6 +7,7 @@ export const STREAM_CATEGORIES = [
   'policy',
   'sales',
   'customer',
+  'reconciliation',
 ] as const;
 export type StreamCategory = (typeof STREAM_CATEGORIES)[number];
 
@@ -17,6 +18,7 @@ export const skuStream = (sku: string): string => `sku-${sku}`;
 export const policyStream = (channel: string): string => `policy-${channel}`;
 export const salesStream = (sku: string): string => `sales-${sku}`;
 export const customerStream = (customerId: string): string => `customer-${customerId}`;
+export const reconciliationStream = (runId: string): string => `reconciliation-${runId}`;
 
 // Longest prefix first: `rma-unit-` must win over any shorter prefix it might share.
 const BY_PREFIX_LENGTH = [...STREAM_CATEGORIES].sort((a, b) => b.length - a.length);

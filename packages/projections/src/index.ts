@@ -14,6 +14,7 @@ export * from './reports/csv.js';
 export * from './reports/cycle-lag.js';
 export type { CurrencyTotal } from './reports/grouping.js';
 export * from './reports/overdue-repairs.js';
+export * from './reports/paid-refunds.js';
 export * from './reports/refund-exposure.js';
 export { type CustodyState, reportModelProjection } from './reports/report-model.js';
 export type { Period } from './reports/time.js';

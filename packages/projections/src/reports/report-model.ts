@@ -68,7 +68,8 @@ CREATE TABLE cases (
   first_received_at INTEGER,
   -- the earliest dispatch of any of the case's units, and its vendorDueAt (headroom)
   first_dispatched_at INTEGER,
-  first_due_at INTEGER
+  first_due_at INTEGER,
+  order_id TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX cases_by_opened ON cases (opened_at);
 -- case_received_at copies the case's first receipt, so refund exposure stays an indexed query.
@@ -78,9 +79,11 @@ CREATE TABLE refunds (
   amount INTEGER NOT NULL,
   currency TEXT NOT NULL,
   paid_at INTEGER NOT NULL,
-  case_received_at INTEGER
+  case_received_at INTEGER,
+  payment_ref TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX refunds_by_case ON refunds (case_id);
+CREATE INDEX refunds_by_paid ON refunds (paid_at);
 CREATE INDEX refunds_unreceived_by_paid ON refunds (paid_at) WHERE case_received_at IS NULL;
 CREATE INDEX refunds_by_receipt ON refunds (case_received_at) WHERE case_received_at IS NOT NULL;
 CREATE TABLE units (
@@ -216,7 +219,7 @@ function bindReportModel(db: Database): (event: DomainEvent, recorded: RecordedE
        ON CONFLICT (sku, sold_on) DO UPDATE SET quantity = quantity + excluded.quantity`,
     ),
     openCase: db.prepare(
-      'INSERT INTO cases (case_id, sku, quantity, vendor_id, pm_id, opened_at) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT INTO cases (case_id, sku, quantity, vendor_id, pm_id, opened_at, order_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),
     promise: db.prepare('UPDATE cases SET promised_by = ?, promise_set_at = ? WHERE case_id = ?'),
     promiseHistory: db.prepare(
@@ -226,8 +229,8 @@ function bindReportModel(db: Database): (event: DomainEvent, recorded: RecordedE
       'UPDATE cases SET first_received_at = COALESCE(first_received_at, ?) WHERE case_id = ?',
     ),
     refundPaid: db.prepare(
-      `INSERT INTO refunds (refund_id, case_id, amount, currency, paid_at, case_received_at)
-       VALUES (?, ?, ?, ?, ?, (SELECT first_received_at FROM cases WHERE case_id = ?))`,
+      `INSERT INTO refunds (refund_id, case_id, amount, currency, paid_at, case_received_at, payment_ref)
+       VALUES (?, ?, ?, ?, ?, (SELECT first_received_at FROM cases WHERE case_id = ?), ?)`,
     ),
     refundsReceived: db.prepare(
       'UPDATE refunds SET case_received_at = ? WHERE case_id = ? AND case_received_at IS NULL',
@@ -294,7 +297,15 @@ function bindReportModel(db: Database): (event: DomainEvent, recorded: RecordedE
         return;
       case 'CaseOpened': {
         const d = event.data;
-        s.openCase.run(recorded.streamName.slice(CASE_PREFIX), d.sku, d.quantity, d.vendorId, d.pmId, at);
+        s.openCase.run(
+          recorded.streamName.slice(CASE_PREFIX),
+          d.sku,
+          d.quantity,
+          d.vendorId,
+          d.pmId,
+          at,
+          d.orderId,
+        );
         return;
       }
       case 'CustomerPromiseSet': {
@@ -314,7 +325,7 @@ function bindReportModel(db: Database): (event: DomainEvent, recorded: RecordedE
       case 'RefundPaid': {
         const d = event.data;
         const caseId = recorded.streamName.slice(CASE_PREFIX);
-        s.refundPaid.run(d.refundId, caseId, d.amount.amount, d.amount.currency, at, caseId);
+        s.refundPaid.run(d.refundId, caseId, d.amount.amount, d.amount.currency, at, caseId, d.paymentRef);
         return;
       }
       case 'UnitEnteredCustody': {
@@ -410,7 +421,7 @@ function bindReportModel(db: Database): (event: DomainEvent, recorded: RecordedE
 
 export const reportModelProjection: Projection<DomainEvent> = {
   name: 'reports',
-  version: 1,
+  version: 2,
   schema: REPORT_MODEL_SCHEMA,
   eventTypes: REPORT_EVENT_TYPES,
   bind: bindReportModel,
