@@ -1,8 +1,11 @@
 import {
+  type AfterSalesFlagLevel,
   type Money,
+  type Period,
   type PolicyTerms,
   policyDecider,
   policyStream,
+  type SkuCommand,
   salesDecider,
   salesStream,
   skuDecider,
@@ -50,6 +53,15 @@ export interface RecordSalesInput extends Timed {
 export interface PutPolicyInput extends Timed, Omit<PolicyTerms, 'handlingDays'> {
   /** Days of in-house handling around a vendor repair; default the domain's. */
   readonly handlingDays?: number;
+}
+
+/** A change of a SKU's after-sales flag, as the flag reactor decides it. */
+export interface AfterSalesFlagInput {
+  readonly ratio: number;
+  /** The window the ratio was computed over. */
+  readonly period: Period;
+  /** The evaluation instant (business time). */
+  readonly occurredAt: string;
 }
 
 /** Vendors, SKUs, sales and channel policies (admin). PUTs are upserts: an unchanged body writes nothing. */
@@ -101,6 +113,69 @@ export class CatalogueUseCases {
           occurredAt,
           context: { vendorRegistered },
         }),
+      },
+      context,
+    );
+    return writeResult(outcome);
+  }
+
+  /** Records that a SKU crossed an after-sales threshold; the same level again writes nothing. */
+  raiseAfterSalesFlag(
+    sku: string,
+    input: AfterSalesFlagInput & { readonly level: AfterSalesFlagLevel },
+    context: CommandContext,
+  ): Promise<WriteResult> {
+    return this.changeFlag(sku, `sku.flag.raise.${input.level}`, input, context, (occurredAt) => ({
+      type: 'RaiseAfterSalesFlag',
+      sku,
+      level: input.level,
+      ratio: input.ratio,
+      period: input.period,
+      occurredAt,
+    }));
+  }
+
+  /** Records that a flagged SKU fell back under the thresholds; an unflagged SKU writes nothing. */
+  clearAfterSalesFlag(
+    sku: string,
+    input: AfterSalesFlagInput,
+    context: CommandContext,
+  ): Promise<WriteResult> {
+    return this.changeFlag(sku, 'sku.flag.clear', input, context, (occurredAt) => ({
+      type: 'ClearAfterSalesFlag',
+      sku,
+      ratio: input.ratio,
+      period: input.period,
+      occurredAt,
+    }));
+  }
+
+  /**
+   * The reactor evaluates a midnight that may lie before a later edit of the same SKU (it trails
+   * the log), and a stream refuses business time that goes backwards: the flag event then takes
+   * the SKU's last business time, while `period` still names the window evaluated.
+   */
+  private async changeFlag(
+    sku: string,
+    operation: string,
+    input: AfterSalesFlagInput,
+    context: CommandContext,
+    command: (occurredAt: string) => SkuCommand,
+  ): Promise<WriteResult> {
+    const outcome = await this.deps.handler.handle(
+      {
+        decider: skuDecider,
+        codec: skuCodec,
+        streamName: skuStream(sku),
+        operation,
+        input,
+        occurredAt: input.occurredAt,
+        build: (state, occurredAt) =>
+          command(
+            state.lastOccurredAt !== null && state.lastOccurredAt > occurredAt
+              ? state.lastOccurredAt
+              : occurredAt,
+          ),
       },
       context,
     );

@@ -1,3 +1,4 @@
+export * from './cases/case-list.js';
 export * from './errors.js';
 export { parseDomainEvent, parseStoredDomainEvent } from './parse-domain-event.js';
 export type * from './projection.js';
@@ -7,6 +8,12 @@ export {
   type ProjectionRunnerOptions,
   type ProjectionStatus,
 } from './projection-runner.js';
+export {
+  type AfterSalesFlagConfig,
+  afterSalesFlagLevel,
+  DEFAULT_AFTER_SALES_FLAG_CONFIG,
+} from './reactors/after-sales-flag-model.js';
+export * from './reactors/after-sales-flag-reactor.js';
 export * from './reports/after-sales-ratio.js';
 export * from './reports/aging-inventory.js';
 export * from './reports/bad-debt.js';
