@@ -1,10 +1,15 @@
 import {
   type AfterSalesFlagLevel,
+  accept,
+  type Decider,
   type Money,
   type Period,
   type PolicyTerms,
   policyDecider,
   policyStream,
+  type RecordSales,
+  type SalesEvent,
+  type SalesState,
   type SkuCommand,
   salesDecider,
   salesStream,
@@ -45,6 +50,36 @@ export interface SalesLineInput {
   /** A calendar day `YYYY-MM-DD`, or an instant (its UTC day counts). */
   readonly soldAt: string;
 }
+
+export interface RecordSalesDaysInput {
+  /** One entry per calendar day, in time order. */
+  readonly days: readonly {
+    readonly quantity: number;
+    /** `YYYY-MM-DD`. */
+    readonly soldOn: string;
+    /** When the day's sales are recorded (ISO-8601 with offset), e.g. its last sale. */
+    readonly occurredAt: string;
+  }[];
+}
+
+/** The domain's sales decider over a list of days, each decided on the state the previous left. */
+const salesDaysDecider: Decider<readonly RecordSales[], SalesEvent, SalesState> = {
+  initialState: salesDecider.initialState,
+  evolve: salesDecider.evolve,
+  decide(commands, state) {
+    const events: SalesEvent[] = [];
+    let current = state;
+    for (const command of commands) {
+      const decision = salesDecider.decide(command, current);
+      if (!decision.ok) return decision;
+      for (const event of decision.events) {
+        events.push(event);
+        current = salesDecider.evolve(current, event);
+      }
+    }
+    return accept(...events);
+  },
+};
 
 export interface RecordSalesInput extends Timed {
   readonly lines: readonly SalesLineInput[];
@@ -220,6 +255,42 @@ export class CatalogueUseCases {
       results.push(writeResult(outcome));
     }
     return results;
+  }
+
+  /**
+   * Several days of one SKU's sales in one decision and one append (bulk imports): each day is a
+   * `RecordSales` the domain decides in turn, so the days are written all together or not at all,
+   * with one stream read and one commit instead of one per day. Days must be in time order.
+   */
+  async recordSalesDays(
+    sku: string,
+    input: RecordSalesDaysInput,
+    context: CommandContext,
+  ): Promise<WriteResult> {
+    if ((await skuDetails(this.deps.store, sku)) === null) throw new NotFoundError('sku', sku);
+    const outcome = await this.deps.handler.handle(
+      {
+        decider: salesDaysDecider,
+        codec: salesCodec,
+        streamName: salesStream(sku),
+        operation: 'sales.record-days',
+        target: 'sales',
+        input: { sku, ...input },
+        // The last day is the latest (the domain refuses one out of order): it bounds them all.
+        occurredAt: input.days.at(-1)?.occurredAt,
+        build: () =>
+          input.days.map((day) => ({
+            type: 'RecordSales' as const,
+            sku,
+            quantity: day.quantity,
+            soldOn: day.soldOn,
+            occurredAt: utcInstant(day.occurredAt),
+            context: { skuRegistered: true },
+          })),
+      },
+      context,
+    );
+    return writeResult(outcome);
   }
 
   async putPolicy(channel: string, input: PutPolicyInput, context: CommandContext): Promise<WriteResult> {
