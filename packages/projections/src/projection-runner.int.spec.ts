@@ -5,8 +5,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SubscribeToAllOptions } from '@rma-ledger/event-store';
 import BetterSqlite3 from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ProjectionApplyError, ProjectionNotReadyError } from './errors.js';
+import type { Projection } from './projection.js';
 import { ProjectionRunner, type ProjectionRunnerOptions } from './projection-runner.js';
 import { dumpTables } from './table-dump.js';
 import {
@@ -45,6 +46,22 @@ function start(
   });
   runners.push(runner);
   return runner;
+}
+
+/** The counter under another name, failing on a negative amount. */
+function refusingNegatives(name: string): Projection<Added> {
+  const counter = counterProjection();
+  return {
+    ...counter,
+    name,
+    bind(db) {
+      const apply = counter.bind(db);
+      return (event, recorded) => {
+        if (event.amount < 0) throw new Error(`negative amount ${event.amount}`);
+        apply(event, recorded);
+      };
+    },
+  };
 }
 
 function counts(runner: ProjectionRunner<Added>) {
@@ -130,6 +147,42 @@ describe('the projection runner', () => {
     });
     await fixed.waitFor(6);
     expect(counts(fixed)).toEqual([{ stream: 'a', events: 6, total: 17 }]);
+  });
+
+  it('reads the log once for all projections: one failing leaves the others following it', async () => {
+    const store = new InMemoryEventStore();
+    for (const amount of [1, 2, 3, 4, -1, 6]) store.appendSync('a', [added(amount)]);
+    const failures: string[] = [];
+    const subscribe = vi.spyOn(store, 'subscribeToAll');
+    const runner = start(store, {
+      projections: [counterProjection(), refusingNegatives('picky')],
+      parse: (recorded) => ({ type: 'Added', amount: (recorded.data as { amount: number }).amount }),
+      onFailure: (name) => failures.push(name),
+    });
+
+    await expect.poll(() => failures).toEqual(['picky']);
+    store.appendSync('a', [added(7)]);
+    await expect.poll(() => counts(runner)).toEqual([{ stream: 'a', events: 7, total: 22 }]);
+    expect(runner.read('picky', (db) => db.prepare('SELECT * FROM counts').all())).toEqual([
+      { stream: 'a', events: 4, total: 10 },
+    ]);
+    expect(subscribe).toHaveBeenCalledTimes(1);
+  });
+
+  it('feeds a new projection from the first event and an existing one from its checkpoint, in one pass', async () => {
+    const store = new InMemoryEventStore();
+    for (const amount of [1, 2, 3, 4]) store.appendSync('a', [added(amount)]);
+    const first = start(store);
+    await first.waitFor(4);
+    await first.stop();
+    store.appendSync('a', [added(5)]);
+
+    const both = start(store, { projections: [counterProjection(), refusingNegatives('second')] });
+    await both.waitFor(5);
+    expect(counts(both)).toEqual([{ stream: 'a', events: 5, total: 15 }]);
+    expect(both.read('second', (db) => db.prepare('SELECT * FROM counts').all())).toEqual([
+      { stream: 'a', events: 5, total: 15 },
+    ]);
   });
 
   it.each([

@@ -1,6 +1,6 @@
 import type { EventStore, RecordedEvent, Subscription } from '@rma-ledger/event-store';
 import type { Database } from 'better-sqlite3';
-import { ProjectionApplyError, ProjectionNotReadyError, UnknownProjectionError } from './errors.js';
+import { ProjectionNotReadyError, UnknownProjectionError } from './errors.js';
 import type { ParseEvent, Projection } from './projection.js';
 import {
   createReadModelFile,
@@ -52,9 +52,18 @@ export interface ProjectionLag {
 
 interface Feed<E> {
   readonly writer: ReadModelWriter<E>;
-  subscription: Subscription | null;
+  tap: Tap<E> | null;
   /** Set once the feed is replaced or stopped: it ignores whatever its subscription still delivers. */
   retired: boolean;
+}
+
+/**
+ * One subscription to the log shared by several feeds (the live feeds of every projection), so
+ * the log is read and decoded once for all of them; each feed skips what its checkpoint covers.
+ */
+interface Tap<E> {
+  subscription: Subscription | null;
+  readonly feeds: Set<Feed<E>>;
 }
 
 interface Slot<E> {
@@ -95,6 +104,7 @@ export class ProjectionRunner<E> {
   static start<E>(options: ProjectionRunnerOptions<E>): ProjectionRunner<E> {
     const runner = new ProjectionRunner(options);
     for (const projection of options.projections) runner.open(projection);
+    runner.subscribe([...runner.slots.values()], false);
     return runner;
   }
 
@@ -130,7 +140,7 @@ export class ProjectionRunner<E> {
     done.catch(() => {});
     const feed = this.feed(slot.projection, file);
     slot.rebuild = { feed, done, resolve, reject };
-    this.subscribe(slot, feed, true);
+    this.subscribe([slot], true);
     return done;
   }
 
@@ -180,15 +190,15 @@ export class ProjectionRunner<E> {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    const feeds: Feed<E>[] = [];
+    const taps = new Set<Tap<E>>();
     for (const slot of this.slots.values()) {
-      feeds.push(slot.live);
+      if (slot.live.tap) taps.add(slot.live.tap);
       if (slot.rebuild) {
-        feeds.push(slot.rebuild.feed);
+        if (slot.rebuild.feed.tap) taps.add(slot.rebuild.feed.tap);
         slot.rebuild.reject(new ProjectionNotReadyError(slot.projection.name, 'the runner stopped'));
       }
     }
-    await Promise.all(feeds.map((feed) => feed.subscription?.stop()));
+    await Promise.all([...taps].map((tap) => tap.subscription?.stop()));
     for (const slot of this.slots.values()) {
       if (slot.failure === null) this.flush(slot, slot.live);
       slot.live.retired = true;
@@ -226,47 +236,73 @@ export class ProjectionRunner<E> {
       highestGeneration,
     };
     this.slots.set(projection.name, slot);
-    this.subscribe(slot, slot.live, false);
   }
 
   private feed(projection: Projection<E>, file: ReadModelFile): Feed<E> {
     return {
       writer: new ReadModelWriter(file, projection, this.options.parse, this.limits),
-      subscription: null,
+      tap: null,
       retired: false,
     };
   }
 
-  private subscribe(slot: Slot<E>, feed: Feed<E>, isRebuild: boolean): void {
-    const writer = feed.writer;
-    const checkpoint = writer.checkpoint;
-    feed.subscription = this.options.store.subscribeToAll({
-      ...(checkpoint === null ? {} : { after: checkpoint }),
+  /**
+   * Feeds the slots' live feeds (or their rebuilds) from one subscription starting after the
+   * lowest of their checkpoints. A feed that fails leaves the others running.
+   */
+  private subscribe(slots: readonly Slot<E>[], isRebuild: boolean): void {
+    const members = slots.map((slot) => ({ slot, feed: isRebuild ? slot.rebuild!.feed : slot.live }));
+    if (members.length === 0) return;
+    const tap: Tap<E> = { subscription: null, feeds: new Set(members.map((m) => m.feed)) };
+    let after: number | null = Number.POSITIVE_INFINITY;
+    for (const { feed } of members) {
+      feed.tap = tap;
+      const checkpoint = feed.writer.checkpoint;
+      after = checkpoint === null || after === null ? null : Math.min(after, checkpoint);
+    }
+    tap.subscription = this.options.store.subscribeToAll({
+      ...(after === null ? {} : { after }),
       handler: (event: RecordedEvent) => {
-        if (feed.retired) return;
-        try {
-          writer.add(event);
-        } catch (error) {
-          this.fail(slot, feed, error as Error, isRebuild);
-          throw error;
+        for (const { slot, feed } of members) {
+          if (feed.retired) continue;
+          const checkpoint = feed.writer.checkpoint;
+          if (checkpoint !== null && event.position <= checkpoint) continue;
+          try {
+            feed.writer.add(event);
+          } catch (error) {
+            this.fail(slot, feed, error as Error, isRebuild);
+          }
         }
         if (!isRebuild) this.settleWaiters();
       },
       onCaughtUp: () => {
-        if (feed.retired) return;
-        if (!this.flush(slot, feed, isRebuild)) return;
-        if (isRebuild) this.swap(slot, feed);
-        else slot.caughtUp = true;
+        for (const { slot, feed } of members) {
+          if (feed.retired) continue;
+          if (!this.flush(slot, feed, isRebuild)) continue;
+          if (isRebuild) this.swap(slot, feed);
+          else slot.caughtUp = true;
+        }
         this.settleWaiters();
       },
+      // Only the store fails here (a feed's own failure never reaches the subscription): the
+      // events delivered before it are good, so each feed keeps them.
       onError: (error) => {
-        if (feed.retired) return;
-        // The events delivered before a store failure are good: keep them.
-        const cause = error.cause instanceof ProjectionApplyError ? error.cause : error;
-        if (!(cause instanceof ProjectionApplyError)) this.flush(slot, feed, isRebuild);
-        this.fail(slot, feed, cause, isRebuild);
+        for (const { slot, feed } of members) {
+          if (feed.retired) continue;
+          this.flush(slot, feed, isRebuild);
+          this.fail(slot, feed, error, isRebuild);
+        }
       },
     });
+  }
+
+  /** Detaches the feed from its subscription, stopping the subscription once no feed is left on it. */
+  private release(feed: Feed<E>): Promise<void> {
+    const tap = feed.tap;
+    feed.tap = null;
+    if (!tap) return Promise.resolve();
+    tap.feeds.delete(feed);
+    return tap.feeds.size === 0 && tap.subscription ? tap.subscription.stop() : Promise.resolve();
   }
 
   /** Commits the feed's pending batch; on failure records it, stops the feed and returns false. */
@@ -276,7 +312,6 @@ export class ProjectionRunner<E> {
       return true;
     } catch (error) {
       this.fail(slot, feed, error as Error, isRebuild);
-      void feed.subscription?.stop();
       return false;
     }
   }
@@ -288,10 +323,11 @@ export class ProjectionRunner<E> {
     if (isRebuild && slot.rebuild) {
       const rebuild = slot.rebuild;
       slot.rebuild = null;
-      void feed.subscription?.stop().finally(() => discardReadModelFile(feed.writer.file));
+      void this.release(feed).finally(() => discardReadModelFile(feed.writer.file));
       rebuild.reject(error);
       return;
     }
+    void this.release(feed);
     slot.failure = error;
     this.options.onFailure?.(slot.projection.name, error);
     for (const waiter of this.waiters.splice(0)) waiter.reject(error);
@@ -307,7 +343,7 @@ export class ProjectionRunner<E> {
     slot.rebuild = null;
     slot.failure = null;
     slot.caughtUp = true;
-    void (old.subscription?.stop() ?? Promise.resolve()).finally(() => discardReadModelFile(old.writer.file));
+    void this.release(old).finally(() => discardReadModelFile(old.writer.file));
     rebuild.resolve();
   }
 

@@ -38,36 +38,48 @@ export interface CycleLagReport {
 }
 
 // One row per case with a unit dispatched at or before T, with the promise in force at T (the
-// latest one, unless it was given after T). The case ends when its last unit
-// completes (a unit still open at T ends at T); with a single MAX() aggregate, SQLite takes the
-// bare unit columns from the row holding the maximum, i.e. the deciding unit. Everything is
-// aggregated in SQL: only the lagging cases and one tally per vendor and PM reach JavaScript.
+// latest one, unless it was given after T). The case ends when its last unit completes (a unit
+// still open at T ends at T). A case nothing touched after T comes whole from cycle_cases (as of
+// now, every case); the others are aggregated from their units as of T: with a single MAX()
+// aggregate, SQLite takes the bare unit columns from the row holding the maximum, i.e. the
+// deciding unit. Everything is aggregated in SQL: only the lagging cases and one tally per vendor
+// and PM reach JavaScript, from one statement, so the per-case rows are computed once.
+const LAG_COLUMNS = `case_id, unit_id, vendor_id, pm_id, promised_by, end_at, open_units,
+  CASE WHEN promised_by IS NULL THEN 0 ELSE MAX(0, end_at - promised_by) END AS lag_ms,
+  promised_by - first_due_at AS headroom_ms`;
+
 const CASES_CTE = `
-  WITH per_case AS (
-    SELECT case_id, unit_id, vendor_id, pm_id, first_due_at,
-           CASE WHEN promise_set_at <= @t THEN promised_by
-                ELSE (SELECT p.promised_by FROM case_promises p
-                      WHERE p.case_id = cycle_units.case_id AND p.set_at <= @t
-                      ORDER BY p.set_at DESC LIMIT 1)
-           END AS promised_by,
-           MAX(CASE WHEN completed_at <= @t THEN completed_at ELSE @t END) AS end_at,
-           SUM(CASE WHEN completed_at <= @t THEN 0 ELSE 1 END) AS open_units
-    FROM cycle_units
-    WHERE first_dispatched_at <= @t
-    GROUP BY case_id
-  ), lag AS (
-    SELECT *, CASE WHEN promised_by IS NULL THEN 0 ELSE MAX(0, end_at - promised_by) END AS lag_ms,
-           promised_by - first_due_at AS headroom_ms
-    FROM per_case
+  WITH lag AS MATERIALIZED (
+    SELECT ${LAG_COLUMNS} FROM (
+      SELECT case_id, unit_id, vendor_id, pm_id, first_due_at, promised_by,
+             CASE WHEN open_units > 0 THEN @t ELSE end_at END AS end_at, open_units
+      FROM cycle_cases WHERE +changed_at <= @t -- a scan: as of now that is every case, no index helps
+    )
+    UNION ALL
+    SELECT ${LAG_COLUMNS} FROM (
+      SELECT case_id, unit_id, vendor_id, pm_id, first_due_at,
+             CASE WHEN promise_set_at <= @t THEN promised_by
+                  ELSE (SELECT p.promised_by FROM case_promises p
+                        WHERE p.case_id = cycle_units.case_id AND p.set_at <= @t
+                        ORDER BY p.set_at DESC LIMIT 1)
+             END AS promised_by,
+             MAX(CASE WHEN completed_at <= @t THEN completed_at ELSE @t END) AS end_at,
+             SUM(CASE WHEN completed_at <= @t THEN 0 ELSE 1 END) AS open_units
+      FROM cycle_units
+      WHERE case_id IN (SELECT case_id FROM cycle_cases WHERE changed_at > @t) AND first_dispatched_at <= @t
+      GROUP BY case_id
+    )
   )`;
 
-const TALLY_SQL = `${CASES_CTE}
-  SELECT vendor_id, pm_id, COUNT(*), SUM(lag_ms > 0), SUM(lag_ms), MAX(lag_ms), SUM(headroom_ms < 0)
-  FROM lag GROUP BY vendor_id, pm_id`;
-
-const LAGGING_SQL = `${CASES_CTE}
-  SELECT case_id, unit_id, vendor_id, pm_id, promised_by, end_at, open_units, lag_ms, headroom_ms
-  FROM lag WHERE lag_ms > 0 ORDER BY case_id`;
+// Tally rows (kind 0) then lagging cases (kind 1) in case order; a tally row leaves the last two columns null.
+const REPORT_SQL = `${CASES_CTE}
+  SELECT 0 AS kind, vendor_id AS k, pm_id, COUNT(*), SUM(lag_ms > 0), SUM(lag_ms), MAX(lag_ms),
+         SUM(headroom_ms < 0), NULL, NULL
+  FROM lag GROUP BY vendor_id, pm_id
+  UNION ALL
+  SELECT 1, case_id, unit_id, vendor_id, pm_id, promised_by, end_at, open_units, lag_ms, headroom_ms
+  FROM lag WHERE lag_ms > 0
+  ORDER BY 1, 2`;
 
 type TallyRow = [
   vendorId: string,
@@ -141,13 +153,18 @@ export function cycleLagReport(db: Database, options: { readonly asOf: string })
   const overall = new Tally();
   const byVendor = new Map<string, Tally>();
   const byPm = new Map<string, Tally>();
-  for (const row of db.prepare(TALLY_SQL).raw().all({ t }) as TallyRow[]) {
-    overall.add(row);
-    tallyOf(byVendor, row[0]).add(row);
-    tallyOf(byPm, row[1]).add(row);
-  }
-  const lagging = (db.prepare(LAGGING_SQL).raw().all({ t }) as LaggingRow[]).map(
-    ([caseId, unitId, vendorId, pmId, promisedBy, endAt, openUnits, lagMs, headroomMs]): CycleLagCase => ({
+  const lagging: CycleLagCase[] = [];
+  for (const [kind, ...row] of db.prepare(REPORT_SQL).raw().all({ t }) as [0 | 1, ...unknown[]][]) {
+    if (kind === 0) {
+      const tally = row as TallyRow;
+      overall.add(tally);
+      tallyOf(byVendor, tally[0]).add(tally);
+      tallyOf(byPm, tally[1]).add(tally);
+      continue;
+    }
+    const [caseId, unitId, vendorId, pmId, promisedBy, endAt, openUnits, lagMs, headroomMs] =
+      row as LaggingRow;
+    lagging.push({
       caseId,
       unitId,
       vendorId,
@@ -157,8 +174,8 @@ export function cycleLagReport(db: Database, options: { readonly asOf: string })
       lagMs,
       lagDays: lagMs / DAY_MS,
       headroomDays: headroomMs / DAY_MS,
-    }),
-  );
+    });
+  }
   return {
     asOf: toIso(t),
     overall: overall.summary(),

@@ -27,6 +27,16 @@ const REPORT_EVENT_TYPES = [
   'UnitWrittenOff',
 ] as const satisfies readonly DomainEvent['type'][];
 
+/** `cycle_cases.end_at` while a unit of the case is still open: after any business time. */
+const OPEN = Number.MAX_SAFE_INTEGER;
+const REFRESH_CYCLE_CASE = `INSERT OR REPLACE INTO cycle_cases
+    (case_id, unit_id, vendor_id, pm_id, first_due_at, promised_by, end_at, open_units, changed_at)
+  SELECT d.*, (SELECT MAX(MAX(first_dispatched_at), COALESCE(MAX(completed_at), 0), COALESCE(MAX(promise_set_at), 0))
+                FROM cycle_units WHERE case_id = NEW.case_id)
+  FROM (SELECT case_id, unit_id, vendor_id, pm_id, first_due_at, promised_by,
+               MAX(COALESCE(completed_at, ${OPEN})), SUM(completed_at IS NULL)
+        FROM cycle_units WHERE case_id = NEW.case_id GROUP BY case_id) AS d;`;
+
 /**
  * The read model behind every KPI report. Rows keep business time (`occurredAt`, as epoch
  * milliseconds) as intervals and milestones — custody states with from/to, each dispatch with its
@@ -54,7 +64,7 @@ CREATE TABLE sales_daily (
   quantity INTEGER NOT NULL,
   PRIMARY KEY (sku, sold_on)
 ) WITHOUT ROWID;
-CREATE INDEX sales_daily_by_day ON sales_daily (sold_on);
+CREATE INDEX sales_daily_by_day ON sales_daily (sold_on, quantity);
 CREATE TABLE cases (
   case_id TEXT PRIMARY KEY,
   sku TEXT NOT NULL,
@@ -71,7 +81,8 @@ CREATE TABLE cases (
   first_due_at INTEGER,
   order_id TEXT NOT NULL
 ) WITHOUT ROWID;
-CREATE INDEX cases_by_opened ON cases (opened_at);
+-- Covering: the after-sales ratio sums quantities per SKU over a period from the index alone.
+CREATE INDEX cases_by_opened ON cases (opened_at, sku, quantity);
 -- case_received_at copies the case's first receipt, so refund exposure stays an indexed query.
 CREATE TABLE refunds (
   refund_id TEXT PRIMARY KEY,
@@ -112,6 +123,30 @@ CREATE TABLE cycle_units (
   first_due_at INTEGER NOT NULL,
   PRIMARY KEY (case_id, unit_id)
 ) WITHOUT ROWID;
+-- Cycle lag's per-case aggregate of cycle_units as it stands (as of any T after changed_at, the
+-- latest business time of anything in it), so a report as of now needs no per-unit aggregation.
+-- The deciding unit comes from a query with a single MAX(), whose bare columns are its row's.
+-- end_at is the last completion, or a sentinel after any business time while a unit is open (the
+-- report then ends the case at T); the deciding unit is the first open one, else the first to
+-- complete last (what the report's MAX() picks as of T).
+CREATE TABLE cycle_cases (
+  case_id TEXT PRIMARY KEY,
+  unit_id TEXT NOT NULL,
+  vendor_id TEXT NOT NULL,
+  pm_id TEXT NOT NULL,
+  first_due_at INTEGER NOT NULL,
+  promised_by INTEGER,
+  end_at INTEGER NOT NULL,
+  open_units INTEGER NOT NULL,
+  changed_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX cycle_cases_by_change ON cycle_cases (changed_at);
+CREATE TRIGGER cycle_units_inserted AFTER INSERT ON cycle_units BEGIN
+  ${REFRESH_CYCLE_CASE}
+END;
+CREATE TRIGGER cycle_units_updated AFTER UPDATE ON cycle_units BEGIN
+  ${REFRESH_CYCLE_CASE}
+END;
 -- Every promise a case was given: a report as of an instant before the latest one uses the one then in force.
 CREATE TABLE case_promises (
   case_id TEXT NOT NULL,
@@ -148,8 +183,11 @@ CREATE TABLE dispatches (
   PRIMARY KEY (unit_id, dispatch_no)
 ) WITHOUT ROWID;
 CREATE INDEX dispatches_open_by_due ON dispatches (due_at) WHERE responded_at IS NULL;
-CREATE INDEX dispatches_by_response ON dispatches (responded_at) WHERE responded_at IS NOT NULL;
-CREATE INDEX dispatches_by_dispatch ON dispatches (dispatched_at);
+-- Both covering for the vendor scorecard, which reads every dispatch and response of a period.
+CREATE INDEX dispatches_by_response
+  ON dispatches (responded_at, vendor_id, pm_id, dispatched_at, due_at, response, credit_amount, credit_currency)
+  WHERE responded_at IS NOT NULL;
+CREATE INDEX dispatches_by_dispatch ON dispatches (dispatched_at, vendor_id, pm_id);
 -- A dispatch may be the case's earliest (its due date sets the headroom) and puts the unit into
 -- cycle lag's working set.
 CREATE TRIGGER dispatches_feed_cycle AFTER INSERT ON dispatches BEGIN
@@ -161,7 +199,8 @@ CREATE TRIGGER dispatches_feed_cycle AFTER INSERT ON dispatches BEGIN
          first_due_at
   FROM cases WHERE case_id = NEW.case_id;
   UPDATE cycle_units SET first_due_at = (SELECT first_due_at FROM cases WHERE case_id = NEW.case_id)
-  WHERE case_id = NEW.case_id;
+  WHERE case_id = NEW.case_id
+    AND first_due_at IS NOT (SELECT first_due_at FROM cases WHERE case_id = NEW.case_id);
 END;
 CREATE TABLE dunnings (
   unit_id TEXT NOT NULL,
@@ -172,7 +211,7 @@ CREATE TABLE dunnings (
   at INTEGER NOT NULL,
   PRIMARY KEY (unit_id, dispatch_no, dunning_no)
 ) WITHOUT ROWID;
-CREATE INDEX dunnings_by_at ON dunnings (at);
+CREATE INDEX dunnings_by_at ON dunnings (at, vendor_id, pm_id);
 CREATE TABLE retests (
   unit_id TEXT NOT NULL,
   dispatch_no INTEGER NOT NULL,
@@ -182,7 +221,7 @@ CREATE TABLE retests (
   passed INTEGER NOT NULL,
   PRIMARY KEY (unit_id, dispatch_no)
 ) WITHOUT ROWID;
-CREATE INDEX retests_by_at ON retests (at);
+CREATE INDEX retests_by_at ON retests (at, vendor_id, pm_id, passed);
 -- pm_id is the PM charged: the write-off's own chargedToPmId, else the unit's PM at custody entry.
 CREATE TABLE disposals (
   unit_id TEXT PRIMARY KEY,
@@ -194,7 +233,7 @@ CREATE TABLE disposals (
   amount INTEGER,
   loss INTEGER
 );
-CREATE INDEX disposals_by_at ON disposals (at);
+CREATE INDEX disposals_by_at ON disposals (at, pm_id, kind, currency, amount, loss);
 `;
 
 export type CustodyState =
@@ -421,7 +460,7 @@ function bindReportModel(db: Database): (event: DomainEvent, recorded: RecordedE
 
 export const reportModelProjection: Projection<DomainEvent> = {
   name: 'reports',
-  version: 2,
+  version: 4,
   schema: REPORT_MODEL_SCHEMA,
   eventTypes: REPORT_EVENT_TYPES,
   bind: bindReportModel,

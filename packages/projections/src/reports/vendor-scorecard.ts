@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { moneyField } from './bad-debt.js';
 import { type CsvColumn, toCsv } from './csv.js';
-import { type CurrencyTotal, group, totalsByCurrency } from './grouping.js';
+import type { CurrencyTotal } from './grouping.js';
 import { DAY_MS, type Period, toIso, toMs } from './time.js';
 
 export interface Scorecard {
@@ -33,112 +33,147 @@ export interface VendorScorecardReport {
   readonly pms: readonly (Scorecard & { readonly pmId: string })[];
 }
 
-interface Keyed {
-  vendorId: string;
-  pmId: string;
+/** One vendor's (or PM's) figures while they are being summed. */
+class Card {
+  dispatches = 0;
+  readonly turnarounds: number[] = [];
+  withinAgreement = 0;
+  dunnings = 0;
+  readonly credits = new Map<string, { count: number; amount: number }>();
+  rejections = 0;
+  retests = 0;
+  failedRetests = 0;
+  readonly writeOffs = new Map<string, { count: number; amount: number }>();
+
+  scorecard(): Scorecard {
+    const turnarounds = this.turnarounds.sort((a, b) => a - b);
+    const n = turnarounds.length;
+    return {
+      dispatches: this.dispatches,
+      responses: n,
+      meanTurnaroundDays: n === 0 ? null : turnarounds.reduce((a, b) => a + b, 0) / n / DAY_MS,
+      p90TurnaroundDays: n === 0 ? null : turnarounds[Math.ceil(0.9 * n) - 1]! / DAY_MS,
+      withinAgreementShare: n === 0 ? null : this.withinAgreement / n,
+      dunnings: this.dunnings,
+      credits: currencyTotals(this.credits),
+      rejections: this.rejections,
+      retests: this.retests,
+      failedRetests: this.failedRetests,
+      retestFailureRate: this.retests === 0 ? null : this.failedRetests / this.retests,
+      writeOffs: currencyTotals(this.writeOffs),
+    };
+  }
 }
-interface Response extends Keyed {
-  dispatchedAt: number;
-  dueAt: number;
-  respondedAt: number;
-  response: string;
-  creditAmount: number | null;
-  creditCurrency: string | null;
+
+function addMoney(
+  totals: Map<string, { count: number; amount: number }>,
+  currency: string,
+  count: number,
+  amount: number,
+): void {
+  const total = totals.get(currency);
+  if (total) {
+    total.count += count;
+    total.amount += amount;
+  } else totals.set(currency, { count, amount });
 }
-interface Retest extends Keyed {
-  passed: number;
+
+function currencyTotals(totals: Map<string, { count: number; amount: number }>): CurrencyTotal[] {
+  return [...totals]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([currency, { count, amount }]) => ({ currency, count, amount }));
 }
-interface WriteOff extends Keyed {
-  amount: number;
-  currency: string;
+
+function sortedCards(cards: Map<string, Card>): [string, Scorecard][] {
+  return [...cards.keys()].sort().map((id) => [id, cards.get(id)!.scorecard()]);
 }
+
+// Counts are summed in SQL per vendor and PM (covering indexes on the event times); only the
+// responses come one by one, for the turnaround percentile.
+const COUNTS_SQL = `
+  SELECT 'dispatch', vendor_id, pm_id, COUNT(*), 0, NULL FROM dispatches
+  WHERE dispatched_at >= @from AND dispatched_at < @to GROUP BY vendor_id, pm_id
+  UNION ALL
+  SELECT 'dunning', vendor_id, pm_id, COUNT(*), 0, NULL FROM dunnings
+  WHERE at >= @from AND at < @to GROUP BY vendor_id, pm_id
+  UNION ALL
+  SELECT 'retest', vendor_id, pm_id, COUNT(*), SUM(passed = 0), NULL FROM retests
+  WHERE at >= @from AND at < @to GROUP BY vendor_id, pm_id
+  UNION ALL
+  SELECT 'write-off', d.vendor_id, u.pm_id, COUNT(*), SUM(d.amount), d.currency
+  FROM disposals d JOIN units u ON u.unit_id = d.unit_id
+  WHERE d.kind = 'written-off' AND d.at >= @from AND d.at < @to GROUP BY d.vendor_id, u.pm_id, d.currency`;
+
+const RESPONSES_SQL = `
+  SELECT vendor_id, pm_id, responded_at - dispatched_at, responded_at <= due_at, response, credit_amount,
+         credit_currency
+  FROM dispatches WHERE responded_at >= @from AND responded_at < @to`;
+
+type CountRow = [
+  what: 'dispatch' | 'dunning' | 'retest' | 'write-off',
+  vendorId: string,
+  pmId: string,
+  count: number,
+  failedOrAmount: number,
+  currency: string | null,
+];
+type ResponseRow = [
+  vendorId: string,
+  pmId: string,
+  turnaroundMs: number,
+  withinAgreement: number,
+  response: string,
+  creditAmount: number | null,
+  creditCurrency: string | null,
+];
 
 /** Vendor scorecard over `[from, to)` (kpis.md §5), each figure by the business time of its own event. */
 export function vendorScorecardReport(db: Database, period: Period): VendorScorecardReport {
   const params = { from: toMs(period.from), to: toMs(period.to) };
-  const keys = 'vendor_id AS vendorId, pm_id AS pmId';
-  const dispatches = db
-    .prepare(`SELECT ${keys} FROM dispatches WHERE dispatched_at >= @from AND dispatched_at < @to`)
-    .all(params) as Keyed[];
-  const responses = db
-    .prepare(
-      `SELECT ${keys}, dispatched_at AS dispatchedAt, due_at AS dueAt, responded_at AS respondedAt, response,
-              credit_amount AS creditAmount, credit_currency AS creditCurrency
-       FROM dispatches WHERE responded_at >= @from AND responded_at < @to`,
-    )
-    .all(params) as Response[];
-  const dunnings = db
-    .prepare(`SELECT ${keys} FROM dunnings WHERE at >= @from AND at < @to`)
-    .all(params) as Keyed[];
-  const retests = db
-    .prepare(`SELECT ${keys}, passed FROM retests WHERE at >= @from AND at < @to`)
-    .all(params) as Retest[];
-  const writeOffs = db
-    .prepare(
-      `SELECT d.vendor_id AS vendorId, u.pm_id AS pmId, d.amount AS amount, d.currency AS currency
-       FROM disposals d JOIN units u ON u.unit_id = d.unit_id
-       WHERE d.kind = 'written-off' AND d.at >= @from AND d.at < @to`,
-    )
-    .all(params) as WriteOff[];
-
-  const by = (key: keyof Keyed) => {
-    const ids = new Set<string>();
-    for (const list of [dispatches, responses, dunnings, retests, writeOffs])
-      for (const r of list) ids.add(r[key]);
-    const pick = <T extends Keyed>(list: readonly T[]) => new Map(group(list, (r) => r[key]));
-    const d = pick(dispatches);
-    const res = pick(responses);
-    const dun = pick(dunnings);
-    const ret = pick(retests);
-    const wo = pick(writeOffs);
-    return [...ids]
-      .sort()
-      .map(
-        (id) =>
-          [
-            id,
-            scorecard(
-              d.get(id) ?? [],
-              res.get(id) ?? [],
-              dun.get(id) ?? [],
-              ret.get(id) ?? [],
-              wo.get(id) ?? [],
-            ),
-          ] as const,
-      );
+  const byVendor = new Map<string, Card>();
+  const byPm = new Map<string, Card>();
+  const cardsOf = (vendorId: string, pmId: string): [Card, Card] => {
+    let vendor = byVendor.get(vendorId);
+    if (!vendor) {
+      vendor = new Card();
+      byVendor.set(vendorId, vendor);
+    }
+    let pm = byPm.get(pmId);
+    if (!pm) {
+      pm = new Card();
+      byPm.set(pmId, pm);
+    }
+    return [vendor, pm];
   };
+  for (const [what, vendorId, pmId, count, failedOrAmount, currency] of db
+    .prepare(COUNTS_SQL)
+    .raw()
+    .all(params) as CountRow[]) {
+    for (const card of cardsOf(vendorId, pmId)) {
+      if (what === 'dispatch') card.dispatches += count;
+      else if (what === 'dunning') card.dunnings += count;
+      else if (what === 'retest') {
+        card.retests += count;
+        card.failedRetests += failedOrAmount;
+      } else addMoney(card.writeOffs, currency!, count, failedOrAmount);
+    }
+  }
+  for (const [vendorId, pmId, turnaround, within, response, creditAmount, creditCurrency] of db
+    .prepare(RESPONSES_SQL)
+    .raw()
+    .all(params) as ResponseRow[]) {
+    for (const card of cardsOf(vendorId, pmId)) {
+      card.turnarounds.push(turnaround);
+      card.withinAgreement += within;
+      if (response === 'credit') addMoney(card.credits, creditCurrency!, 1, creditAmount!);
+      else if (response === 'rejected') card.rejections += 1;
+    }
+  }
   return {
     from: toIso(params.from),
     to: toIso(params.to),
-    vendors: by('vendorId').map(([vendorId, card]) => ({ vendorId, ...card })),
-    pms: by('pmId').map(([pmId, card]) => ({ pmId, ...card })),
-  };
-}
-
-function scorecard(
-  dispatches: readonly Keyed[],
-  responses: readonly Response[],
-  dunnings: readonly Keyed[],
-  retests: readonly Retest[],
-  writeOffs: readonly WriteOff[],
-): Scorecard {
-  const turnarounds = responses.map((r) => r.respondedAt - r.dispatchedAt).sort((a, b) => a - b);
-  const n = turnarounds.length;
-  const failed = retests.filter((r) => r.passed === 0).length;
-  const credits = responses.filter((r) => r.response === 'credit');
-  return {
-    dispatches: dispatches.length,
-    responses: n,
-    meanTurnaroundDays: n === 0 ? null : turnarounds.reduce((a, b) => a + b, 0) / n / DAY_MS,
-    p90TurnaroundDays: n === 0 ? null : turnarounds[Math.ceil(0.9 * n) - 1]! / DAY_MS,
-    withinAgreementShare: n === 0 ? null : responses.filter((r) => r.respondedAt <= r.dueAt).length / n,
-    dunnings: dunnings.length,
-    credits: totalsByCurrency(credits, (r) => ({ currency: r.creditCurrency!, amount: r.creditAmount! })),
-    rejections: responses.filter((r) => r.response === 'rejected').length,
-    retests: retests.length,
-    failedRetests: failed,
-    retestFailureRate: retests.length === 0 ? null : failed / retests.length,
-    writeOffs: totalsByCurrency(writeOffs, (r) => r),
+    vendors: sortedCards(byVendor).map(([vendorId, card]) => ({ vendorId, ...card })),
+    pms: sortedCards(byPm).map(([pmId, card]) => ({ pmId, ...card })),
   };
 }
 

@@ -1,0 +1,216 @@
+/**
+ * Rebuilds every projection from the first event of a generated log into a fresh directory, then
+ * times each report on it (asOf = the log's last business time; periods: the 90 days before it).
+ *   pnpm --filter @rma-ledger/projections bench [bench-1m | <event count>]
+ *     [--parse=stored|checked] [--batch=<events>] [--delay=<ms>]
+ * The log is generated once into `<TMPDIR>/rma-ledger-bench/` and reused. By default the rebuild
+ * runs as a rebuild tool would: `stored` parsing (`parseStoredDomainEvent`: events already at their
+ * current schema version are not validated again) and batches of 10,000 events or 1,000 ms.
+ * `--parse=checked --batch=1000 --delay=20` measures the service's own settings (every event
+ * through the domain's zod schemas, the runner's default batches).
+ * Prints a table of targets and measured values; always exits 0.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { DomainEvent } from '@rma-ledger/domain';
+import { openSqliteEventStore } from '@rma-ledger/store-sqlite';
+import type { Database } from 'better-sqlite3';
+import { CASE_LIST_MODEL, caseListProjection } from '../src/cases/case-list.js';
+import { parseDomainEvent, parseStoredDomainEvent } from '../src/parse-domain-event.js';
+import { ProjectionRunner } from '../src/projection-runner.js';
+import {
+  AFTER_SALES_FLAG_MODEL,
+  afterSalesFlagProjection,
+  DEFAULT_AFTER_SALES_FLAG_CONFIG,
+} from '../src/reactors/after-sales-flag-model.js';
+import { afterSalesRatioReport } from '../src/reports/after-sales-ratio.js';
+import { agingInventoryReport } from '../src/reports/aging-inventory.js';
+import { badDebtReport } from '../src/reports/bad-debt.js';
+import { cycleLagReport } from '../src/reports/cycle-lag.js';
+import { overdueRepairsReport } from '../src/reports/overdue-repairs.js';
+import { refundExposureReport } from '../src/reports/refund-exposure.js';
+import { reportModelProjection } from '../src/reports/report-model.js';
+import { DAY_MS, type Period } from '../src/reports/time.js';
+import { vendorScorecardReport } from '../src/reports/vendor-scorecard.js';
+import { benchLog } from './event-log.js';
+import { measureLatency } from './latency.js';
+
+const TARGET_EVENTS_PER_SECOND = 100_000;
+const TARGET_PEAK_RSS_MB = 512;
+const TARGET_REPORT_P95_MS = 50;
+const CALLS = 50;
+const WARM_UP = 5;
+/** The default period of the period reports: the trailing window of the SKU flag policy. */
+const PERIOD_DAYS = DEFAULT_AFTER_SALES_FLAG_CONFIG.windowDays;
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    parse: { type: 'string', default: 'stored' },
+    batch: { type: 'string', default: '10000' },
+    delay: { type: 'string', default: '1000' },
+    'generate-only': { type: 'boolean', default: false },
+  },
+});
+const size = positionals[0] ?? 'bench-1m';
+
+if (values['generate-only']) {
+  await benchLog(size);
+} else {
+  await main();
+}
+
+async function main(): Promise<void> {
+  // Generated in a child process, so that this one's peak RSS is the rebuild's alone.
+  const generated = spawnSync(
+    process.execPath,
+    [...process.execArgv, process.argv[1]!, size, '--generate-only'],
+    {
+      stdio: 'inherit',
+    },
+  );
+  if (generated.status !== 0) throw new Error(`Generating the ${size} log failed`);
+  const log = await benchLog(size);
+  const parse = values.parse === 'stored' ? parseStoredDomainEvent : parseDomainEvent;
+  const batchSize = Number(values.batch);
+  const maxBatchDelayMs = Number(values.delay);
+
+  const store = openSqliteEventStore({ path: log.path });
+  const head = await store.headPosition();
+  const directory = mkdtempSync(join(dirname(log.path), 'read-models-'));
+  const rssBefore = process.memoryUsage().rss;
+  let runner: ProjectionRunner<DomainEvent> | null = null;
+  try {
+    const started = performance.now();
+    runner = ProjectionRunner.start<DomainEvent>({
+      store,
+      directory,
+      projections: [
+        reportModelProjection,
+        afterSalesFlagProjection(DEFAULT_AFTER_SALES_FLAG_CONFIG, () => {}),
+        caseListProjection,
+      ],
+      parse,
+      batchSize,
+      maxBatchDelayMs,
+    });
+    if (head !== null) await runner.waitFor(head);
+    const seconds = (performance.now() - started) / 1000;
+    // maxRSS is in KiB: the peak of this process so far, i.e. start-up plus the rebuild.
+    const peakRssMb = (process.resourceUsage().maxRSS * 1024) / 1e6;
+    const eventsPerSecond = log.events / seconds;
+
+    const asOf = log.lastOccurredAt;
+    const now = Date.parse(asOf);
+    const period: Period = { from: new Date(now - PERIOD_DAYS * DAY_MS).toISOString(), to: asOf };
+    const active = runner;
+    /** Times a report and says how big its answer is (the rows it lists). */
+    const timed = <T>(name: string, query: (db: Database) => T, size: (report: T) => string) => {
+      const run = () => active.read('reports', query);
+      return { name, ...measureLatency(run, CALLS, WARM_UP), output: size(run()) };
+    };
+    const count = (n: number, what: string) => `${n.toLocaleString('en')} ${what}`;
+    const latencies = [
+      timed(
+        'cycle lag',
+        (db) => cycleLagReport(db, { asOf }),
+        (r) => `${count(r.lagging.length, 'lagging')} of ${count(r.overall.casesConsidered, 'cases')}`,
+      ),
+      timed(
+        'overdue vendor repairs',
+        (db) => overdueRepairsReport(db, { asOf }),
+        (r) => count(r.rows.length, 'dispatches'),
+      ),
+      timed(
+        'aging RMA inventory',
+        (db) => agingInventoryReport(db, { asOf }),
+        (r) =>
+          count(
+            r.groups.reduce((n, g) => n + g.units, 0),
+            'units',
+          ),
+      ),
+      timed(
+        'refund exposure',
+        (db) => refundExposureReport(db, { asOf }),
+        (r) => count(r.count, 'refunds'),
+      ),
+      timed(
+        `bad debt per PM (${PERIOD_DAYS} d)`,
+        (db) => badDebtReport(db, period),
+        (r) => count(r.pms.length, 'PMs'),
+      ),
+      timed(
+        `vendor scorecard (${PERIOD_DAYS} d)`,
+        (db) => vendorScorecardReport(db, period),
+        (r) =>
+          count(
+            r.vendors.reduce((n, v) => n + v.responses, 0),
+            'responses',
+          ),
+      ),
+      timed(
+        `after-sales ratio per SKU (${PERIOD_DAYS} d)`,
+        (db) => afterSalesRatioReport(db, period),
+        (r) => count(r.skus.length, 'SKUs'),
+      ),
+    ];
+
+    console.log(
+      `\n${log.events.toLocaleString('en')} events (${size}, ${log.path}); parse: ${values.parse}; ` +
+        `batches: ${batchSize} events / ${maxBatchDelayMs} ms; asOf = ${asOf}; periods: the ${PERIOD_DAYS} days before asOf; ` +
+        `${CALLS} calls per report after ${WARM_UP} warm-up calls.`,
+    );
+    console.log(
+      `Read models: ${[reportModelProjection.name, AFTER_SALES_FLAG_MODEL, CASE_LIST_MODEL].join(', ')}; ` +
+        `RSS before the rebuild ${(rssBefore / 1e6).toFixed(0)} MB.\n`,
+    );
+    const rows: [string, string, string, boolean, string][] = [
+      [
+        'rebuild throughput',
+        `≥ ${TARGET_EVENTS_PER_SECOND.toLocaleString('en')} events/s`,
+        `${Math.round(eventsPerSecond).toLocaleString('en')} events/s (${seconds.toFixed(1)} s)`,
+        eventsPerSecond >= TARGET_EVENTS_PER_SECOND,
+        count(log.events, 'events'),
+      ],
+      [
+        'rebuild peak RSS',
+        `< ${TARGET_PEAK_RSS_MB} MB`,
+        `${peakRssMb.toFixed(0)} MB`,
+        peakRssMb < TARGET_PEAK_RSS_MB,
+        '',
+      ],
+      ...latencies.map((l): [string, string, string, boolean, string] => [
+        l.name,
+        `p95 < ${TARGET_REPORT_P95_MS} ms`,
+        `p95 ${l.p95Ms.toFixed(2)} ms (median ${l.medianMs.toFixed(2)}, max ${l.maxMs.toFixed(2)})`,
+        l.p95Ms < TARGET_REPORT_P95_MS,
+        l.output,
+      ]),
+    ];
+    printTable(
+      ['measure', 'target', 'measured', 'result', 'answer'],
+      rows.map(([a, b, c, ok, e]) => [a, b, c, ok ? 'ok' : 'MISSED', e]),
+    );
+    const missed = rows.filter((r) => !r[3]).length;
+    console.log(missed === 0 ? '\nEvery target met.' : `\n${missed} target(s) MISSED.`);
+  } finally {
+    await runner?.stop();
+    await store.close();
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+function printTable(header: string[], rows: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const row of rows) console.log(line(row));
+}
