@@ -85,4 +85,19 @@ describe('ledger import', () => {
     expect(bad.code).toBe(EXIT.failure);
     expect(bad.stderr).toContain('LDG_IMPORT_MAPPING_INVALID');
   });
+
+  it('registers unknown SKUs to a vendor and PM when asked, instead of refusing their rows', async () => {
+    const dir = await catalogueWithFiles();
+    const registered = await cli(
+      ['import', 'sales', 'mixed.csv', '--mapping', 'mapping.json', '--register-unknown-skus', 'v1:pm-new'],
+      dir,
+    );
+    expect(registered.code).toBe(EXIT.ok);
+    expect(registered.stdout).toContain('2 sales rows: 2 imported');
+    expect(registered.stdout).toContain('SKUs registered: 1');
+
+    const malformed = ['import', 'sales', 'mixed.csv', '--mapping', 'mapping.json'];
+    expect((await cli([...malformed, '--register-unknown-skus', 'v1'], dir)).code).toBe(EXIT.usage);
+    expect((await cli([...malformed, '--register-unknown-skus', 'nobody:pm'], dir)).code).toBe(EXIT.failure);
+  });
 });

@@ -11,13 +11,20 @@ export interface ImportCommand {
   readonly mapping: unknown;
   readonly dryRun: boolean;
   readonly json: boolean;
+  /** Registers SKUs the catalogue does not know to this vendor and PM instead of refusing their rows. */
+  readonly registerUnknownSkus?: { readonly vendorId: string; readonly pmId: string };
 }
 
-/** `import cases|sales <file> --mapping <file.json> [--dry-run] [--json]` */
+/** `import cases|sales <file> --mapping <file.json> [--register-unknown-skus <vendorId>:<pmId>] [--dry-run] [--json]` */
 export function parseImportArgs(args: readonly string[], cwd: string): ImportCommand {
   const { values, positionals } = parseArgs({
     args: [...args],
-    options: { mapping: { type: 'string' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' } },
+    options: {
+      mapping: { type: 'string' },
+      'register-unknown-skus': { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      json: { type: 'boolean' },
+    },
     allowPositionals: true,
   });
   const [kind, file, ...extra] = positionals;
@@ -33,12 +40,18 @@ export function parseImportArgs(args: readonly string[], cwd: string): ImportCom
   } catch (error) {
     throw new UsageError(`--mapping: cannot read ${mappingPath} as JSON (${(error as Error).message})`);
   }
+  const register = values['register-unknown-skus'];
+  const [vendorId, pmId, ...rest] = register?.split(':') ?? [];
+  if (register !== undefined && (!vendorId || !pmId || rest.length > 0)) {
+    throw new UsageError('--register-unknown-skus takes <vendorId>:<pmId>');
+  }
   return {
     kind,
     file: resolve(cwd, file),
     mapping,
     dryRun: values['dry-run'] ?? false,
     json: values.json ?? false,
+    ...(vendorId && pmId ? { registerUnknownSkus: { vendorId, pmId } } : {}),
   };
 }
 
@@ -54,6 +67,7 @@ export async function runImport(
     return await importer(runtime.ledger, readLazily(command.file), command.mapping, {
       actor: 'system:cli',
       dryRun: command.dryRun,
+      ...(command.registerUnknownSkus ? { registerUnknownSkus: command.registerUnknownSkus } : {}),
       onProgress: ({ rowsRead, rowsWritten, errors }) =>
         progress(`${command.kind}: ${rowsRead} rows read, ${rowsWritten} ${verb}, ${errors} refused…`),
     });

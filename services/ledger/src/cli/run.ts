@@ -44,7 +44,8 @@ Commands:
                                      Erase a customer's personal data (crypto-shredding)
   report <name> [--as-of <instant>] [--from <instant> --to <instant>] [--csv]
                                      A report of api.md (${REPORTS.map((r) => r.name).join(', ')})
-  import cases|sales <file> --mapping <file.json> [--dry-run] [--json]
+  import cases|sales <file> --mapping <file.json> [--register-unknown-skus <vendorId>:<pmId>]
+            [--dry-run] [--json]
                                      Import a CSV or XLSX export through the ledger's use cases
                                      (progress on stderr); exit 1 when any row was refused
   reconcile <file> --provider <name> [--mapping <file.json>] [--from <instant> --to <instant>]
