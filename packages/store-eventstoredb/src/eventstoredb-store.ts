@@ -90,11 +90,6 @@ interface StreamHead {
   readonly hash: string | null;
 }
 
-interface Prepared {
-  readonly data: EventData[];
-  readonly hashes: readonly string[];
-}
-
 class EventStoreDbEventStore implements EventStore {
   private readonly subscriptions = new Set<Subscription>();
   private closed = false;
@@ -141,7 +136,7 @@ class EventStoreDbEventStore implements EventStore {
       const ids = events.map((event) => event.eventId ?? randomUUID());
       const prepared = this.prepare(streamName, events, head, ids, null);
       try {
-        await this.client.appendToStream(streamName, prepared.data, {
+        await this.client.appendToStream(streamName, prepared, {
           expectedRevision: expectedStateOf(head.revision),
         });
       } catch (error) {
@@ -156,17 +151,22 @@ class EventStoreDbEventStore implements EventStore {
    * Idempotent appends. EventStoreDB de-duplicates a write whose event ids are already in the stream
    * right after the expected revision it names, so the adapter makes a keyed append repeatable:
    * 1. it records an intent in the key's internal stream (fingerprint, target stream, the revision it
-   *    read, the event ids) with optimistic concurrency on that stream, so one writer owns each step;
+   *    read, the event ids and the events) with optimistic concurrency on that stream, so one writer
+   *    owns each step;
    * 2. it appends the events with those ids at exactly that revision.
-   * A crash (or a lost reply) between 1 and 2, or after 2, leaves an intent. A retry reads it: if the
-   * events are at the intended revisions the append happened and its result is returned; if not, the
-   * retry writes them itself at the intended revision with the intended ids, and the server's
-   * de-duplication makes that a no-op should the original write land first (or the other way round),
-   * so the events are never written twice. Only when the stream has moved past the intended revision
-   * (the events are known not to be there) does it start afresh with a new intent.
-   * `deduplicated` is false for the call whose own write landed (the hash covers its write time).
-   * Limit: an intent whose append never happened does not reserve its key, so the same key with
-   * other events is accepted then; two writers racing like that on one key may both write.
+   * The key belongs to the intent recorded first. A crash (or a lost reply, or a slow writer) between
+   * 1 and 2, or after 2, leaves an intent, and every later append with the key, whatever its target
+   * stream or fingerprint, reads it before anything else: if the events are at the intended
+   * revisions the append happened; if not, it writes the intent's own events itself at the intended
+   * revision with the intended ids, and the server's de-duplication makes that a no-op should the
+   * original write land first (or the other way round), so the events are never written twice and
+   * no second write under the key can land beside them. The append then returns that result (same
+   * fingerprint) or throws `IdempotencyKeyReusedError` (another fingerprint). Only when the intended
+   * stream has moved past the intended revision (the events are known not to be there, and the
+   * intent's write can never land) does it start afresh with a new intent.
+   * `deduplicated` is false only for the append that recorded the intent: one that finds an intent
+   * reports its result as deduplicated even when its own write of the intent's events landed, since
+   * an original writer that stopped and one still on its way cannot be told apart.
    */
   private async appendWithKey(
     streamName: string,
@@ -182,18 +182,10 @@ class EventStoreDbEventStore implements EventStore {
       if (record !== null) {
         recordRevision = toClientRevision(record.revision);
         const { intent } = record;
-        const written = await this.readIntended(intent);
-        if (written !== null) {
+        const settled = await this.settleIntent(intent);
+        if (settled !== null) {
           if (intent.fingerprint !== fingerprint) throw new IdempotencyKeyReusedError(key, intent.streamName);
-          return appendResult(written, true);
-        }
-        if (
-          intent.fingerprint === fingerprint &&
-          intent.streamName === streamName &&
-          intent.eventIds.length === events.length
-        ) {
-          const finished = await this.finishIntent(intent, events);
-          if (finished !== null) return finished;
+          return settled;
         }
       }
 
@@ -201,12 +193,19 @@ class EventStoreDbEventStore implements EventStore {
       if (!satisfiesExpected(expected, head.revision)) {
         throw new WrongExpectedRevisionError(streamName, expected, head.revision);
       }
+      const eventIds = events.map((event, index) => event.eventId ?? deterministicEventId(key, index));
+      // Prepared before the intent is recorded: events that cannot be stored must not reserve the key.
+      const prepared = this.prepare(streamName, events, head, eventIds, key);
       const intent: IdempotencyIntent = {
         idempotencyKey: key,
         fingerprint,
         streamName,
         streamRevision: head.revision,
-        eventIds: events.map((event, index) => event.eventId ?? deterministicEventId(key, index)),
+        eventIds,
+        events: events.map(({ type, data, metadata }) => {
+          const { actor, correlationId, causationId, schemaVersion } = metadata;
+          return { type, data, metadata: { actor, correlationId, causationId, schemaVersion } };
+        }),
       };
       try {
         await this.client.appendToStream(
@@ -219,25 +218,25 @@ class EventStoreDbEventStore implements EventStore {
         this.rethrowUnlessRetryable(error, 'any', attempt);
         continue;
       }
-      const prepared = this.prepare(streamName, events, head, intent.eventIds, key);
       try {
-        await this.client.appendToStream(streamName, prepared.data, {
+        await this.client.appendToStream(streamName, prepared, {
           expectedRevision: expectedStateOf(head.revision),
         });
       } catch (error) {
         this.rethrowUnlessRetryable(error, expected, attempt);
         continue;
       }
-      const written = await this.readWritten(streamName, head.revision, intent.eventIds);
-      return appendResult(written, written[0]!.metadata.hash !== prepared.hashes[0]);
+      return appendResult(await this.readWritten(streamName, head.revision, eventIds), false);
     }
   }
 
-  /** Writes an intent's events where it meant to; null when the stream has moved on without them. */
-  private async finishIntent(
-    intent: IdempotencyIntent,
-    events: readonly EventToAppend[],
-  ): Promise<AppendResult | null> {
+  /**
+   * The result of a recorded intent: its events where it meant them, written now from the intent
+   * when they are not there yet; null when its stream has moved on without them.
+   */
+  private async settleIntent(intent: IdempotencyIntent): Promise<AppendResult | null> {
+    const already = await this.readIntended(intent);
+    if (already !== null) return appendResult(already, true);
     const { streamName, streamRevision } = intent;
     let head: StreamHead = { revision: null, hash: null };
     if (streamRevision !== null) {
@@ -245,17 +244,16 @@ class EventStoreDbEventStore implements EventStore {
       if (previous === null) return null;
       head = { revision: streamRevision, hash: previous.metadata.hash };
     }
-    const prepared = this.prepare(streamName, events, head, intent.eventIds, intent.idempotencyKey);
+    const prepared = this.prepare(streamName, intent.events, head, intent.eventIds, intent.idempotencyKey);
     try {
-      await this.client.appendToStream(streamName, prepared.data, {
+      await this.client.appendToStream(streamName, prepared, {
         expectedRevision: expectedStateOf(streamRevision),
       });
     } catch (error) {
       if (isWrongExpectedVersion(error)) return null;
       throw error;
     }
-    const written = await this.readWritten(streamName, streamRevision, intent.eventIds);
-    return appendResult(written, written[0]!.metadata.hash !== prepared.hashes[0]);
+    return appendResult(await this.readWritten(streamName, streamRevision, intent.eventIds), true);
   }
 
   private rethrowUnlessRetryable(error: unknown, expected: ExpectedRevision, attempt: number): void {
@@ -276,10 +274,9 @@ class EventStoreDbEventStore implements EventStore {
     head: StreamHead,
     ids: readonly string[],
     idempotencyKey: string | null,
-  ): Prepared {
+  ): EventData[] {
     const recordedAt = this.clock().toISOString();
     const data: EventData[] = [];
-    const hashes: string[] = [];
     let prevHash = head.hash;
     events.forEach((event, index) => {
       const eventId = ids[index]!;
@@ -314,10 +311,9 @@ class EventStoreDbEventStore implements EventStore {
         hash,
       });
       data.push(jsonEvent({ id: eventId, type: event.type, data: event.data as JSONType, metadata }));
-      hashes.push(hash);
       prevHash = hash;
     });
-    return { data, hashes };
+    return data;
   }
 
   private async readHead(streamName: string): Promise<StreamHead> {

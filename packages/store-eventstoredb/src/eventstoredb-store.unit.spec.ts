@@ -1,6 +1,6 @@
 import { type EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 import type { EventStore } from '@rma-ledger/event-store';
-import { defaultIdempotencyFingerprint } from '@rma-ledger/event-store';
+import { defaultIdempotencyFingerprint, IdempotencyKeyReusedError } from '@rma-ledger/event-store';
 import { describeEventStoreContract } from '@rma-ledger/event-store/contract-suite';
 import { describe, expect, it } from 'vitest';
 import { deterministicEventId, idempotencyStreamName } from './event-ids.js';
@@ -30,7 +30,9 @@ describe('EventStoreDB adapter: keyed appends interrupted half-way', () => {
   const metadata = { actor: 'user:alice', correlationId: 'corr-1', causationId: null, schemaVersion: 1 };
   const placed = [{ type: 'Placed', data: { total: 10 }, metadata }];
 
-  async function storeWithIntent(intent: Omit<IdempotencyIntent, 'idempotencyKey' | 'fingerprint'>) {
+  async function storeWithIntent(
+    intent: Omit<IdempotencyIntent, 'idempotencyKey' | 'fingerprint' | 'events'>,
+  ) {
     const client = new SimulatedEventStoreDb().client();
     const store = eventStoreOnClient(client, () => new Date());
     await client.appendToStream(
@@ -41,6 +43,7 @@ describe('EventStoreDB adapter: keyed appends interrupted half-way', () => {
           ...intent,
           idempotencyKey: 'cmd-1',
           fingerprint: defaultIdempotencyFingerprint('order-1', placed),
+          events: placed,
         },
       }),
     );
@@ -53,7 +56,7 @@ describe('EventStoreDB adapter: keyed appends interrupted half-way', () => {
     return items;
   }
 
-  it('given an intent recorded but its events never written, when the append is retried, then they are written once with the intended ids', async () => {
+  it('given an intent recorded but its events never written, when the append is retried, then they are written once with the intended ids and reported as deduplicated', async () => {
     const intendedId = deterministicEventId('cmd-1', 0);
     const { store } = await storeWithIntent({
       streamName: 'order-1',
@@ -64,9 +67,9 @@ describe('EventStoreDB adapter: keyed appends interrupted half-way', () => {
     const retried = await store.append('order-1', placed, { idempotencyKey: 'cmd-1' });
     const again = await store.append('order-1', placed, { idempotencyKey: 'cmd-1' });
 
-    expect(retried.deduplicated).toBe(false);
+    expect(retried.deduplicated).toBe(true);
     expect(retried.events.map((event) => event.eventId)).toEqual([intendedId]);
-    expect(again).toEqual({ ...retried, deduplicated: true });
+    expect(again).toEqual(retried);
     expect(await collect(store.readStream('order-1'))).toEqual(retried.events);
     expect(await store.verify()).toMatchObject({ ok: true, events: 1 });
   });
@@ -87,6 +90,38 @@ describe('EventStoreDB adapter: keyed appends interrupted half-way', () => {
       result: { ...retried, deduplicated: true },
     });
     expect(await store.verify()).toMatchObject({ ok: true, events: 2 });
+  });
+
+  it('given an intent for another stream whose events were never written, when the key is used with its fingerprint, then the intent is finished and its result returned', async () => {
+    const { store } = await storeWithIntent({
+      streamName: 'order-1',
+      streamRevision: null,
+      eventIds: [deterministicEventId('cmd-1', 0)],
+    });
+
+    const result = await store.append('order-2', placed, {
+      expectedRevision: 'no_stream',
+      idempotencyKey: 'cmd-1',
+      idempotencyFingerprint: defaultIdempotencyFingerprint('order-1', placed),
+    });
+
+    expect(result).toMatchObject({ deduplicated: true, events: [{ streamName: 'order-1', revision: 0 }] });
+    expect(await store.streamRevision('order-2')).toBeNull();
+    expect(await collect(store.readAll())).toEqual(result.events);
+  });
+
+  it('given an intent whose events were never written, when the key is used with another fingerprint, then the intent is finished and the reuse refused', async () => {
+    const { store } = await storeWithIntent({
+      streamName: 'order-1',
+      streamRevision: null,
+      eventIds: [deterministicEventId('cmd-1', 0)],
+    });
+
+    const error = await store.append('order-2', placed, { idempotencyKey: 'cmd-1' }).catch((e) => e);
+
+    expect(error).toBeInstanceOf(IdempotencyKeyReusedError);
+    expect(await store.streamRevision('order-2')).toBeNull();
+    expect((await collect(store.readAll())).map((event) => event.streamName)).toEqual(['order-1']);
   });
 
   it('given two appends with one key racing, then the events are written once and both return them', async () => {

@@ -248,10 +248,19 @@ describe('idempotency records', () => {
       streamName: 'order-1',
       streamRevision: null,
       eventIds: [deterministicEventId('k', 0)],
+      events: [
+        {
+          type: 'Placed',
+          data: { total: 10 },
+          metadata: { actor: 'user:alice', correlationId: 'c', causationId: null, schemaVersion: 1 },
+        },
+      ],
     };
     expect(decodeIntent(JSON.parse(JSON.stringify(intent)))).toEqual(intent);
     expect(() => decodeIntent({ ...intent, eventIds: [] })).toThrow(TypeError);
     expect(() => decodeIntent({ ...intent, streamRevision: '1' })).toThrow(TypeError);
+    expect(() => decodeIntent({ ...intent, events: [] })).toThrow(TypeError);
+    expect(() => decodeIntent({ ...intent, events: [{ type: 'Placed', data: {} }] })).toThrow(TypeError);
   });
 
   it('fingerprints the stream and each event type, data and schema version, not ids or actors', () => {

@@ -314,6 +314,27 @@ export function describeEventStoreContract(adapterName: string, harness: Contrac
         expect(await collect(store.readAll())).toHaveLength(1);
       });
 
+      it('given two concurrent appends with one key and fingerprint to two new streams, then one stream is written and the other append returns its events', async () => {
+        const store = await fresh();
+        const options = {
+          expectedRevision: 'no_stream',
+          idempotencyKey: 'open-1',
+          idempotencyFingerprint: 'command-hash-a',
+        } as const;
+
+        const results = await Promise.all([
+          store.append('case-x', [event('CaseOpened', { caseId: 'x' })], options),
+          store.append('case-y', [event('CaseOpened', { caseId: 'y' })], options),
+        ]);
+
+        const written = await collect(store.readAll());
+        expect(new Set(written.map((recorded) => recorded.streamName)).size).toBe(1);
+        expect(results.filter((result) => !result.deduplicated)).toHaveLength(1);
+        expect(results.filter((result) => result.deduplicated)).toHaveLength(1);
+        expect(results[0]!.events).toEqual(written);
+        expect(results[1]!.events).toEqual(written);
+      });
+
       it('given a keyed append that conflicted, then the key stays free for the corrected append', async () => {
         const store = await fresh();
         await store.append('order-1', events(1));
