@@ -20,6 +20,7 @@ import { loadStream } from './stream-reader.js';
 import {
   type LedgerDeps,
   policyTerms,
+  referenceInstant,
   skuDetails,
   type Timed,
   utcInstant,
@@ -99,8 +100,10 @@ export class CaseUseCases {
       ...input,
       customer: { id: customerId, personalData: await this.deps.vault.blind(customerId, personal) },
     };
-    const sku = await skuDetails(this.deps.store, input.sku);
-    const approval = await this.approvalContext(input.channel, sku?.vendorId ?? null);
+    // Attributed and judged as of the opening, which an import may backdate.
+    const asOf = referenceInstant(input.occurredAt);
+    const sku = await skuDetails(this.deps.store, input.sku, asOf);
+    const approval = await this.approvalContext(input.channel, sku?.vendorId ?? null, asOf);
     const outcome = await this.deps.handler.handle(
       {
         decider: caseDecider,
@@ -384,10 +387,15 @@ export class CaseUseCases {
     return loadStream(this.deps.store, caseDecider, caseCodec, caseStream(caseId));
   }
 
-  private async approvalContext(channel: string, vendorId: string | null): Promise<ApprovalContext> {
+  private async approvalContext(
+    channel: string,
+    vendorId: string | null,
+    asOf?: Date,
+  ): Promise<ApprovalContext> {
     return {
-      policy: await policyTerms(this.deps.store, channel),
-      vendorTurnaroundDays: vendorId === null ? null : await vendorTurnaroundDays(this.deps.store, vendorId),
+      policy: await policyTerms(this.deps.store, channel, asOf),
+      vendorTurnaroundDays:
+        vendorId === null ? null : await vendorTurnaroundDays(this.deps.store, vendorId, asOf),
     };
   }
 

@@ -157,6 +157,32 @@ describe('CommandHandler', () => {
       expect(again.events[0]?.event.data.occurredAt).toBe('2026-03-01T10:00:00.000Z');
     });
 
+    it('returns the first outcome to a repeat that loads the stream just after the original committed', async () => {
+      await handler.handle(tabCommand('AddItem', 'a'), context);
+      let originalCommitted: Promise<unknown> | undefined;
+      // The original commits between the repeat's key lookup (a miss) and its stream load.
+      const slow = new Proxy(store, {
+        get(target, property) {
+          if (property !== 'readStream') return Reflect.get(target, property).bind(target);
+          return (...args: Parameters<EventStore['readStream']>) => {
+            originalCommitted ??= handler.handle(tabCommand('PayItem', 'a'), keyed);
+            return (async function* () {
+              await originalCommitted;
+              yield* target.readStream(...args);
+            })();
+          };
+        },
+      });
+      const repeat = await new CommandHandler(slow, { clock }).handle(tabCommand('PayItem', 'a'), keyed);
+      const first = await originalCommitted;
+
+      expect(repeat.deduplicated).toBe(true);
+      expect(repeat.events.map((e) => e.recorded.eventId)).toEqual(
+        (first as Awaited<ReturnType<CommandHandler['handle']>>).events.map((e) => e.recorded.eventId),
+      );
+      expect(await streamEvents(store)).toHaveLength(2);
+    });
+
     it('refuses the same key with a different command and writes nothing', async () => {
       await handler.handle(tabCommand('AddItem', 'a'), keyed);
       await expect(handler.handle(tabCommand('AddItem', 'b'), keyed)).rejects.toBeInstanceOf(
@@ -193,6 +219,34 @@ describe('CommandHandler', () => {
       const [rejected] = results.filter((r) => r.status === 'rejected');
       expect(rejected?.reason).toMatchObject({ code: 'LDG_TOY_ALREADY_PAID' });
       expect((await streamEvents(store)).map((e) => e.type)).toEqual(['ItemAdded', 'ItemPaid']);
+    });
+
+    it('defaults occurredAt afresh on a retry, after a rival recorded a later instant', async () => {
+      let ticks = 0;
+      const advancing: Clock = { now: () => new Date(Date.parse('2026-03-01T10:00:00Z') + 1000 * ++ticks) };
+      const rival = new CommandHandler(store, { clock: advancing });
+      let raced = false;
+      // The rival, timed after this command's default, appends between this command's load and append.
+      const racing = new Proxy(store, {
+        get(target, property) {
+          if (property !== 'append') return Reflect.get(target, property).bind(target);
+          return async (...args: Parameters<EventStore['append']>) => {
+            if (!raced) {
+              raced = true;
+              await rival.handle(tabCommand('AddItem', 'rival'), context);
+            }
+            return target.append(...args);
+          };
+        },
+      });
+      const outcome = await new CommandHandler(racing, { clock: advancing }).handle(
+        tabCommand('AddItem', 'a'),
+        context,
+      );
+
+      expect(outcome.revision).toBe(1);
+      const [rivalEvent, own] = (await streamEvents(store)).map((e) => e.data as { occurredAt: string });
+      expect(own!.occurredAt > rivalEvent!.occurredAt).toBe(true);
     });
 
     it('re-decides against the new state when racing commands do not conflict in the domain', async () => {

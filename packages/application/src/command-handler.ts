@@ -99,7 +99,8 @@ export class CommandHandler {
     context: CommandContext,
   ): Promise<CommandOutcome<Event>> {
     const { decider, codec, streamName } = request;
-    const occurredAt = this.businessTime(request.occurredAt);
+    const givenOccurredAt =
+      request.occurredAt === undefined ? undefined : this.businessTime(request.occurredAt);
     const fingerprint = commandFingerprint(request.operation, request.target ?? streamName, request.input);
     const { idempotencyKey } = context;
 
@@ -120,9 +121,16 @@ export class CommandHandler {
       if (context.expectedRevision !== undefined && loaded.revision !== context.expectedRevision) {
         throw new PreconditionFailedError(streamName, context.expectedRevision, loaded.revision);
       }
+      // Defaulted afresh on each attempt: a rival that won the race may have recorded a later instant.
+      const occurredAt = givenOccurredAt ?? this.clock.now().toISOString();
       const command = request.build(loaded.state, occurredAt, loaded.revision);
       const decision = decider.decide(command, loaded.state);
-      if (!decision.ok) throw new DomainRejectedError(decision.error, streamName);
+      if (!decision.ok) {
+        // A repeat that raced its original sees the original's effect and is refused: answer it instead.
+        const concurrentRepeat = await firstOutcome();
+        if (concurrentRepeat) return concurrentRepeat;
+        throw new DomainRejectedError(decision.error, streamName);
+      }
       if (decision.events.length === 0) {
         return { streamName, revision: loaded.revision, events: [], deduplicated: false };
       }
@@ -161,9 +169,8 @@ export class CommandHandler {
   }
 
   /** Normalises the caller's `occurredAt` to ISO-8601 UTC, refusing one too far in the future. */
-  private businessTime(occurredAt: string | undefined): string {
+  private businessTime(occurredAt: string): string {
     const now = this.clock.now();
-    if (occurredAt === undefined) return now.toISOString();
     const instant = parseInstant(occurredAt);
     if (instant === null) throw new OccurredAtInvalidError(occurredAt);
     if (instant.getTime() - now.getTime() > MAX_FUTURE_SKEW_MS) {

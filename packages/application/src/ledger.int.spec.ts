@@ -237,6 +237,7 @@ describe('Ledger on the SQLite event store', () => {
   describe('refunds', () => {
     it('lets exactly one of two racing payments of one refund succeed', async () => {
       const { caseId } = await ledger.cases.open(caseInput(), cs);
+      await ledger.cases.receive(caseId, {}, warehouse);
       const { refundId, refundStatus } = await ledger.cases.requestRefund(caseId, { amount: cny(5_000) }, cs);
       expect(refundStatus).toBe('approved');
 
@@ -254,6 +255,7 @@ describe('Ledger on the SQLite event store', () => {
 
     it('makes a refund above the limit wait for finance', async () => {
       const { caseId } = await ledger.cases.open(caseInput(), cs);
+      await ledger.cases.receive(caseId, {}, warehouse);
       const refund = await ledger.cases.requestRefund(caseId, { refundId: 'r-1', amount: cny(15_000) }, cs);
       expect(refund).toMatchObject({ refundId: 'r-1', refundStatus: 'requested' });
       await expect(ledger.cases.payRefund(caseId, 'r-1', { paymentRef: 'p' }, finance)).rejects.toMatchObject(
@@ -268,7 +270,7 @@ describe('Ledger on the SQLite event store', () => {
   });
 
   describe('receipt: the unit enters RMA custody', () => {
-    it('creates the unit inline, attributed as on the case, and links it both ways', async () => {
+    it('creates the unit inline, attributed to its SKU at the receipt, and links it both ways', async () => {
       const { caseId } = await ledger.cases.open(caseInput(), cs);
       const received = await ledger.cases.receive(caseId, { location: 'bay-3' }, warehouse);
 
@@ -382,7 +384,7 @@ describe('Ledger on the SQLite event store', () => {
   });
 
   describe('the vendor-return cycle', () => {
-    it('dispatches with the due date from the agreement and charges a write-off to the PM in force now', async () => {
+    it('dispatches with the due date from the agreement and charges a write-off to the PM in force at it', async () => {
       const { caseId } = await ledger.cases.open(caseInput(), cs);
       const { unitId } = await ledger.cases.receive(caseId, {}, warehouse);
       await ledger.cases.inspect(caseId, { grade: 'defective' }, warehouse);
@@ -402,6 +404,70 @@ describe('Ledger on the SQLite event store', () => {
       );
       expect(written.events[0]?.data).toMatchObject({ amount: cny(8_000), chargedToPmId: 'pm-wang' });
       expect((await ledger.units.get(unitId)).state).toMatchObject({ custody: 'disposed', pmId: 'pm-li' });
+    });
+  });
+
+  describe('attribution as of the event, not today', () => {
+    const kettle = { name: 'Kettle', vendorId: 'acme', unitCost: cny(8_000), category: 'kitchen' };
+    const beforeChange = '2026-03-11T10:00:00Z';
+    /** Two days after the setup, the SKU moves to another PM at a higher cost. */
+    const reassignKettle = async () => {
+      now = new Date('2026-03-12T10:00:00.000Z');
+      await ledger.catalogue.putSku('KETTLE-1', { ...kettle, pmId: 'pm-wang', unitCost: cny(9_000) }, admin);
+    };
+    const rejectedByVendor = async () => {
+      const { caseId } = await ledger.cases.open(caseInput(), cs);
+      const { unitId } = await ledger.cases.receive(caseId, {}, warehouse);
+      await ledger.cases.inspect(caseId, { grade: 'defective' }, warehouse);
+      return { caseId, unitId };
+    };
+
+    it('attributes a case opened with a backdated occurredAt to the PM of its SKU then', async () => {
+      await reassignKettle();
+      const { caseId } = await ledger.cases.open(caseInput({ occurredAt: beforeChange }), cs);
+      expect((await ledger.cases.get(caseId)).state.opened).toMatchObject({
+        vendorId: 'acme',
+        pmId: 'pm-li',
+      });
+    });
+
+    it('gives a unit the PM and cost of its SKU at the receipt, while its case keeps those at opening', async () => {
+      const early = await ledger.cases.open(caseInput(), cs);
+      const late = await ledger.cases.open(caseInput({ orderId: 'order-2' }), cs);
+      await reassignKettle();
+      const backdated = await ledger.cases.receive(early.caseId, { occurredAt: beforeChange }, warehouse);
+      const current = await ledger.cases.receive(late.caseId, {}, warehouse);
+
+      expect((await ledger.units.get(backdated.unitId)).state).toMatchObject({
+        pmId: 'pm-li',
+        unitCost: cny(8_000),
+      });
+      expect((await ledger.units.get(current.unitId)).state).toMatchObject({
+        pmId: 'pm-wang',
+        unitCost: cny(9_000),
+      });
+      expect((await ledger.cases.get(late.caseId)).state.opened?.pmId).toBe('pm-li');
+    });
+
+    it('charges a write-off backdated before a reassignment to the PM in force then', async () => {
+      const { unitId } = await rejectedByVendor();
+      await ledger.units.dispatch(unitId, {}, warehouse);
+      await ledger.units.recordVendorResponse(unitId, { outcome: 'rejected' }, warehouse);
+      await reassignKettle();
+      const written = await ledger.units.writeOff(
+        unitId,
+        { reason: 'vendor rejected', occurredAt: beforeChange },
+        cs,
+      );
+      expect(written.events[0]?.data).toMatchObject({ chargedToPmId: 'pm-li' });
+    });
+
+    it('dates a dispatch backdated before an agreement change by the turnaround in force then', async () => {
+      const { unitId } = await rejectedByVendor();
+      now = new Date('2026-03-12T10:00:00.000Z');
+      await ledger.catalogue.putVendor('acme', { name: 'Acme', agreement: { turnaroundDays: 5 } }, admin);
+      const dispatched = await ledger.units.dispatch(unitId, { occurredAt: beforeChange }, warehouse);
+      expect(dispatched.vendorDueAt).toBe('2026-03-21T10:00:00.000Z');
     });
   });
 

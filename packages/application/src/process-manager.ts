@@ -1,19 +1,17 @@
 import {
   type CaseOpenedData,
   caseDecider,
-  type Money,
   type RmaUnitEvent,
   rmaUnitDecider,
   rmaUnitStream,
-  skuDecider,
-  skuStream,
   streamCategory,
 } from '@rma-ledger/domain';
 import type { EventStore, RecordedEvent, Subscription, SubscriptionError } from '@rma-ledger/event-store';
 import type { CommandContext, CommandHandler, CommandOutcome } from './command-handler.js';
-import { caseCodec, rmaUnitCodec, skuCodec } from './domain-codecs.js';
+import { caseCodec, rmaUnitCodec } from './domain-codecs.js';
 import { DomainRejectedError, NotFoundError } from './errors.js';
 import { loadStream } from './stream-reader.js';
+import { skuDetails } from './use-case-support.js';
 
 export const PROCESS_MANAGER_ACTOR = 'system:process-manager';
 
@@ -32,8 +30,8 @@ export interface ReactorOptions {
 
 /**
  * Ties the customer cycle to the vendor-return cycle: a case's `ItemReceived { unitId }` puts the
- * unit into RMA custody (`UnitEnteredCustody` on `rma-unit-<unitId>`, attributed as on the case),
- * and `ItemInspected { unitId, grade }` grades it (`UnitGraded`).
+ * unit into RMA custody (`UnitEnteredCustody` on `rma-unit-<unitId>`, attributed to the vendor and PM
+ * of its SKU at the receipt), and `ItemInspected { unitId, grade }` grades it (`UnitGraded`).
  *
  * Every reaction is idempotent: its idempotency key is derived from the triggering event's id, so
  * running it inline after the case command, again on a retried request, and again from the
@@ -70,7 +68,9 @@ export class CustodyProcessManager {
       case 'ItemReceived': {
         const { unitId, location, occurredAt } = event.data;
         const opened = await this.openedCase(recorded.streamName);
-        const unitCost = await this.unitCostAt(opened.sku, occurredAt);
+        // The unit entered custody at the receipt: vendor, PM and unit cost are its SKU's then.
+        const sku = await skuDetails(this.store, opened.sku, new Date(occurredAt));
+        if (!sku) throw new NotFoundError('sku', opened.sku);
         return this.handler.handle(
           {
             ...request,
@@ -80,9 +80,9 @@ export class CustodyProcessManager {
               unitId,
               caseId: opened.caseId,
               sku: opened.sku,
-              vendorId: opened.vendorId,
-              pmId: opened.pmId,
-              unitCost,
+              vendorId: sku.vendorId,
+              pmId: sku.pmId,
+              unitCost: sku.unitCost,
               ...(location === null ? {} : { location }),
               occurredAt: at,
             }),
@@ -152,17 +152,5 @@ export class CustodyProcessManager {
     const loaded = await loadStream(this.store, caseDecider, caseCodec, streamName);
     if (!loaded.state.opened) throw new NotFoundError('case', streamName);
     return loaded.state.opened;
-  }
-
-  /** The SKU's unit cost in force at the receipt (or its current one, for a receipt backdated before it). */
-  private async unitCostAt(sku: string, occurredAt: string): Promise<Money> {
-    const asOf = await loadStream(this.store, skuDecider, skuCodec, skuStream(sku), {
-      asOf: new Date(occurredAt),
-    });
-    const details =
-      asOf.state.details ??
-      (await loadStream(this.store, skuDecider, skuCodec, skuStream(sku))).state.details;
-    if (!details) throw new NotFoundError('sku', sku);
-    return details.unitCost;
   }
 }

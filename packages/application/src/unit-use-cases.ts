@@ -14,6 +14,7 @@ import { NotFoundError } from './errors.js';
 import { loadStream } from './stream-reader.js';
 import {
   type LedgerDeps,
+  referenceInstant,
   skuDetails,
   type Timed,
   vendorTurnaroundDays,
@@ -40,10 +41,13 @@ export interface UnitView {
 export class UnitUseCases {
   constructor(private readonly deps: LedgerDeps) {}
 
-  /** Sends the unit to the vendor it is attributed to; the due date follows that vendor's agreement now. */
+  /** Sends the unit to the vendor it is attributed to; the due date follows that vendor's agreement at the dispatch. */
   async dispatch(unitId: string, input: Timed & { readonly vendorRef?: string }, context: CommandContext) {
     const vendorId = (await this.load(unitId)).state.vendorId;
-    const turnaroundDays = vendorId === null ? null : await vendorTurnaroundDays(this.deps.store, vendorId);
+    const turnaroundDays =
+      vendorId === null
+        ? null
+        : await vendorTurnaroundDays(this.deps.store, vendorId, referenceInstant(input.occurredAt));
     if (vendorId !== null && turnaroundDays === null) throw new NotFoundError('vendor', vendorId);
     const outcome = await this.run(unitId, 'unit.dispatch', input, context, (_state, occurredAt) => ({
       type: 'DispatchToVendor',
@@ -137,14 +141,17 @@ export class UnitUseCases {
     return this.result(unitId, outcome);
   }
 
-  /** Charged to the SKU's PM in force now (or the unit's PM at entry, if the SKU is gone). */
+  /** Charged to the SKU's PM in force at the write-off (or the unit's PM at entry, if the SKU is gone). */
   async writeOff(
     unitId: string,
     input: Timed & { readonly amount?: Money; readonly reason: string },
     context: CommandContext,
   ) {
     const unit = (await this.load(unitId)).state;
-    const sku = unit.sku === null ? null : await skuDetails(this.deps.store, unit.sku);
+    const sku =
+      unit.sku === null
+        ? null
+        : await skuDetails(this.deps.store, unit.sku, referenceInstant(input.occurredAt));
     const pmId = sku?.pmId ?? unit.pmId ?? '';
     const outcome = await this.run(unitId, 'unit.write-off', input, context, (_state, occurredAt) => ({
       type: 'WriteOff',

@@ -60,14 +60,51 @@ export function utcInstant(value: string): string {
   return parseInstant(value)?.toISOString() ?? value;
 }
 
-export async function policyTerms(store: EventStore, channel: string): Promise<PolicyTerms | null> {
-  return (await loadStream(store, policyDecider, policyCodec, policyStream(channel))).state.terms;
+/**
+ * The business instant to read reference data (SKU, vendor, policy) as of for a command timed
+ * `occurredAt`; undefined, meaning what is in force now, when the caller gave no time (the
+ * handler defaults it to now) or one the handler will refuse.
+ */
+export function referenceInstant(occurredAt: string | undefined): Date | undefined {
+  return occurredAt === undefined ? undefined : (parseInstant(occurredAt) ?? undefined);
 }
 
-export async function skuDetails(store: EventStore, sku: string): Promise<SkuDetails | null> {
-  return (await loadStream(store, skuDecider, skuCodec, skuStream(sku))).state.details;
+/**
+ * Reference data as it stood at `asOf`. An event backdated before the entity was first set (an
+ * import of old cases into a catalogue set up later) gets the entity as it is now instead.
+ */
+async function inForceAt<T>(
+  load: (options: { asOf?: Date }) => Promise<T | null>,
+  asOf: Date | undefined,
+): Promise<T | null> {
+  const then = await load(asOf === undefined ? {} : { asOf });
+  return then ?? (asOf === undefined ? null : load({}));
 }
 
-export async function vendorTurnaroundDays(store: EventStore, vendorId: string): Promise<number | null> {
-  return (await loadStream(store, vendorDecider, vendorCodec, vendorStream(vendorId))).state.turnaroundDays;
+export function policyTerms(store: EventStore, channel: string, asOf?: Date): Promise<PolicyTerms | null> {
+  return inForceAt(
+    async (options) =>
+      (await loadStream(store, policyDecider, policyCodec, policyStream(channel), options)).state.terms,
+    asOf,
+  );
+}
+
+export function skuDetails(store: EventStore, sku: string, asOf?: Date): Promise<SkuDetails | null> {
+  return inForceAt(
+    async (options) => (await loadStream(store, skuDecider, skuCodec, skuStream(sku), options)).state.details,
+    asOf,
+  );
+}
+
+export function vendorTurnaroundDays(
+  store: EventStore,
+  vendorId: string,
+  asOf?: Date,
+): Promise<number | null> {
+  return inForceAt(
+    async (options) =>
+      (await loadStream(store, vendorDecider, vendorCodec, vendorStream(vendorId), options)).state
+        .turnaroundDays,
+    asOf,
+  );
 }
