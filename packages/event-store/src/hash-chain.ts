@@ -5,14 +5,26 @@ import type { BrokenLink, EventMetadataInput, JsonValue, RecordedEvent } from '.
  * Canonical JSON: object keys sorted by code unit, no insignificant white space, numbers as
  * JSON.stringify writes them. Two equal JSON values always serialise to the same string, so a hash
  * over it does not depend on key order or on how a store re-encodes the document.
+ *
+ * Only JSON values are accepted: anything JSON.stringify would drop, turn into `null` or `{}`, or
+ * write through `toJSON` (undefined in an array, functions, symbols, bigints, non-finite numbers,
+ * Dates and other class instances) throws a TypeError, because the text read back would not be the
+ * value that was hashed. An object member whose value is undefined is left out, as JSON does.
  */
 export function canonicalJson(value: JsonValue): string {
-  if (value === null || typeof value !== 'object') {
-    if (typeof value === 'number' && !Number.isFinite(value)) {
-      throw new TypeError(`Cannot serialise non-finite number ${value} as JSON`);
-    }
-    return JSON.stringify(value);
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return JSON.stringify(value);
+    case 'number':
+      if (!Number.isFinite(value)) throw new TypeError(`Cannot serialise non-finite number ${value} as JSON`);
+      return JSON.stringify(value);
+    case 'object':
+      break;
+    default:
+      throw new TypeError(`Cannot serialise ${kindOf(value)} as JSON`);
   }
+  if (value === null) return 'null';
   // String concatenation rather than map/join: this runs for every event written and verified.
   if (Array.isArray(value)) {
     let text = '[';
@@ -21,6 +33,10 @@ export function canonicalJson(value: JsonValue): string {
       text += canonicalJson(value[i]!);
     }
     return `${text}]`;
+  }
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) {
+    throw new TypeError(`Cannot serialise ${kindOf(value)} as JSON: only plain objects and arrays are JSON`);
   }
   const keys = Object.keys(value).sort();
   let text = '{';
@@ -31,6 +47,13 @@ export function canonicalJson(value: JsonValue): string {
     text += `${JSON.stringify(key)}:${canonicalJson(member)}`;
   }
   return `${text}}`;
+}
+
+function kindOf(value: unknown): string {
+  if (typeof value === 'object' && value !== null) {
+    return `an instance of ${value.constructor?.name ?? 'an unnamed class'}`;
+  }
+  return typeof value === 'undefined' ? 'undefined' : `a ${typeof value}`;
 }
 
 /** Everything the hash covers: the event's identity, content, caller metadata, write time and the previous link. */

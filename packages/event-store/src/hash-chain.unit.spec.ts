@@ -7,7 +7,7 @@ import {
   type HashedContent,
   StreamChainChecker,
 } from './hash-chain.js';
-import type { RecordedEvent } from './types.js';
+import type { JsonValue, RecordedEvent } from './types.js';
 
 describe('canonicalJson', () => {
   it('given objects with the same members in different orders, then it writes the same text', () => {
@@ -36,6 +36,35 @@ describe('canonicalJson', () => {
   it('leaves out members whose value is undefined, as JSON does', () => {
     const withUndefined = { a: 1, b: undefined } as unknown as { a: number };
     expect(canonicalJson(withUndefined)).toBe('{"a":1}');
+  });
+
+  class Money {
+    constructor(readonly amount = 1) {}
+  }
+  const notJson: [string, unknown][] = [
+    ['undefined in an array', [1, undefined]],
+    ['a hole in a sparse array', Object.assign([], { 1: 3 })],
+    ['a function', () => 1],
+    ['a symbol', Symbol('s')],
+    ['a bigint', 10n],
+    ['a Date', new Date(0)],
+    ['an object with toJSON from a class', new URL('https://example.com/')],
+    ['a class instance', new Money()],
+    ['a Map', new Map([['a', 1]])],
+    ['a boxed string', Object('text')],
+  ];
+  it.each(notJson)('given %s anywhere, then it refuses with a TypeError', (_case, value) => {
+    expect(() => canonicalJson(value as JsonValue)).toThrow(TypeError);
+    expect(() => canonicalJson({ nested: [1, { deeper: value }] } as JsonValue)).toThrow(TypeError);
+  });
+
+  it('given undefined as the whole value, then it refuses with a TypeError', () => {
+    expect(() => canonicalJson(undefined as unknown as JsonValue)).toThrow(TypeError);
+  });
+
+  it('accepts an object without a prototype, as plain data', () => {
+    const bare = Object.assign(Object.create(null) as Record<string, JsonValue>, { b: 1, a: [true] });
+    expect(canonicalJson(bare)).toBe('{"a":[true],"b":1}');
   });
 
   it.each([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY])(

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import {
   type EventToAppend,
   InvalidAppendError,
+  type JsonValue,
   type RecordedEvent,
   StoreUnavailableError,
 } from '@rma-ledger/event-store';
@@ -166,6 +167,9 @@ describe('SQLite adapter', () => {
         store.append('order-1', numbered(1), { expectedRevision: -1 }),
         store.append('order-1', numbered(1), { expectedRevision: 'latest' as 'any' }),
         store.append('order-1', [{ ...numbered(1)[0]!, eventId: 'not-a-uuid' }]),
+        ...[[undefined], { at: new Date(0) }, { n: Number.NaN }].map((data) =>
+          store.append('order-1', [{ type: 'T', data: data as unknown as JsonValue, metadata }]),
+        ),
       ];
       for (const attempt of attempts) await expect(attempt).rejects.toBeInstanceOf(InvalidAppendError);
       expect(await store.headPosition()).toBeNull();

@@ -19,6 +19,9 @@ export interface StreamRow {
   readonly head_hash: string;
 }
 
+/** A stream name found in the events table (null past the last one), and whether the streams table lists it. */
+export type LoggedStream = [name: string | null, listed: 0 | 1];
+
 /** Every statement the store runs, prepared once per connection. */
 export interface Statements {
   readonly streamHead: Statement<[string], StreamHead>;
@@ -47,8 +50,19 @@ export interface Statements {
   readonly streamBackwards: Statement<[string, number, number], EventRow>;
   readonly allAfter: Statement<[number, number], EventRow>;
   readonly headPosition: Statement<[], number | null>;
+  readonly firstStreams: Statement<[number], StreamRow>;
   readonly streamsAfter: Statement<[string, number], StreamRow>;
+  readonly streamAfterRevision: Statement<[string, number, number], EventRow>;
+  readonly firstLoggedStream: Statement<[], LoggedStream>;
+  readonly loggedStreamAfter: Statement<[string], LoggedStream>;
   readonly ping: Statement<[], number>;
+}
+
+function loggedStream(where: string): string {
+  return (
+    'SELECT logged.name, EXISTS (SELECT 1 FROM streams WHERE streams.name = logged.name) ' +
+    `FROM (SELECT min(stream_name) AS name FROM events ${where}) AS logged`
+  );
 }
 
 export function prepareStatements(db: Database): Statements {
@@ -81,9 +95,16 @@ export function prepareStatements(db: Database): Statements {
     ),
     allAfter: rows(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`),
     headPosition: db.prepare<[], number | null>('SELECT max(position) FROM events').pluck(),
+    firstStreams: db.prepare('SELECT name, revision, head_hash FROM streams ORDER BY name LIMIT ?'),
     streamsAfter: db.prepare(
       'SELECT name, revision, head_hash FROM streams WHERE name > ? ORDER BY name LIMIT ?',
     ),
+    streamAfterRevision: rows(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_name = ? AND revision > ? ORDER BY revision LIMIT ?`,
+    ),
+    // min() over the (stream_name, revision) index: one seek per stream, reading none of its events.
+    firstLoggedStream: db.prepare<[], LoggedStream>(loggedStream('')).raw(true),
+    loggedStreamAfter: db.prepare<[string], LoggedStream>(loggedStream('WHERE stream_name > ?')).raw(true),
     ping: db.prepare<[], number>('SELECT 1').pluck(),
   };
 }
