@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { CaseCommand } from './case/commands.js';
 import { caseDecider } from './case/decider.js';
 import type { CaseEvent } from './case/events.js';
-import { type CaseState, lineAmount, paidRefundAmount } from './case/state.js';
+import { type CaseState, committedRefundAmount, lineAmount, paidRefundAmount } from './case/state.js';
 import { type Decider, replay } from './decider.js';
 import { currentSchemaVersion, parseEvent } from './events.js';
 import type { RmaUnitCommand } from './rma-unit/commands.js';
@@ -160,6 +160,33 @@ function unitCommand(step: Step, state: RmaUnitState, occurredAt: string): RmaUn
   }
 }
 
+/**
+ * A refund requested while nothing was received is one before return, and the rule approves a
+ * refund only while the case's committed refund total stays within the limit.
+ */
+function expectRefundRules(events: readonly CaseEvent[], nothingReceived: boolean, after: CaseState): void {
+  const requested = events.find((e) => e.type === 'RefundRequested');
+  if (requested?.type !== 'RefundRequested') return;
+  expect(requested.data.beforeReturn).toBe(nothingReceived);
+  if (nothingReceived) expect(requested.data.evidence).not.toBeNull();
+  if (events.some((e) => e.type === 'RefundApproved')) {
+    expect(requested.data.beforeReturn).toBe(false);
+    expect(committedRefundAmount(after)).toBeLessThanOrEqual(policy.refundApprovalLimit.amount);
+  }
+}
+
+/** Restocked or returned to the customer only straight after a resellable grade or a passed retest. */
+function expectSoldOnlyWhenSellable(events: readonly RmaUnitEvent[]): void {
+  events.forEach((event, i) => {
+    if (event.type !== 'UnitRestocked' && event.type !== 'UnitReturnedToCustomer') return;
+    const previous = events[i - 1];
+    const sellable =
+      previous?.type === 'RetestPassed' ||
+      (previous?.type === 'UnitGraded' && previous.data.grade === 'resellable');
+    expect(sellable).toBe(true);
+  });
+}
+
 describe('random command sequences over both cycles', () => {
   it('always leave streams that rebuild from their own events, valid events, and refunds within the line', () => {
     fc.assert(
@@ -189,8 +216,11 @@ describe('random command sequences over both cycles', () => {
               run(unit, unitCommand(step, unit.state, occurredAt));
               continue;
             }
+            const nothingReceived = theCase.state.units.length === 0;
+            const decided = run(theCase, caseCommand(step, theCase.state, occurredAt)) as CaseEvent[];
+            expectRefundRules(decided, nothingReceived, theCase.state);
             // The process manager's part: a receipt enters custody, an inspection grades the unit.
-            for (const event of run(theCase, caseCommand(step, theCase.state, occurredAt)) as CaseEvent[]) {
+            for (const event of decided) {
               if (event.type === 'ItemReceived') {
                 const unit = stream(rmaUnitDecider);
                 const opened = theCase.state.opened!;
@@ -233,6 +263,7 @@ describe('random command sequences over both cycles', () => {
             );
             expect(dispositions.length).toBeLessThanOrEqual(1);
             if (dispositions.length === 1) expect(unit.events.at(-1)).toBe(dispositions[0]);
+            expectSoldOnlyWhenSellable(unit.events);
           }
         },
       ),
@@ -275,6 +306,7 @@ describe('random command sequences over both cycles', () => {
         );
         expect(disposals.length).toBeLessThanOrEqual(1);
         if (disposals.length === 1) expect(unit.events.at(-1)).toBe(disposals[0]);
+        expectSoldOnlyWhenSellable(unit.events);
       }),
       { numRuns: 300 },
     );

@@ -29,7 +29,8 @@ export const DOMAIN_ERROR_CODES = {
   LDG_REFUND_NOT_FOUND: 'No refund with this id was requested on the case.',
   LDG_REFUND_EXCEEDS_PAID:
     'Refunds would exceed what the customer paid for the line (unit price × quantity).',
-  LDG_EVIDENCE_REQUIRED: 'A refund before return needs evidence.',
+  LDG_EVIDENCE_REQUIRED:
+    'A refund before return (any refund requested while no unit of the case was received) needs evidence.',
   LDG_ITEM_ALREADY_RECEIVED: 'A refund before return is only possible while nothing was received.',
   LDG_REFUND_ALREADY_APPROVED: 'The refund was already approved.',
   LDG_REFUND_NOT_APPROVED: 'The refund is not approved, so it cannot be paid.',
@@ -52,6 +53,8 @@ export const DOMAIN_ERROR_CODES = {
   LDG_UNIT_AT_VENDOR: 'The unit is at the vendor; record its response (or write it off) first.',
   LDG_UNIT_NOT_RETURNED_BY_VENDOR: 'Only a unit the vendor returned repaired or replaced can be retested.',
   LDG_UNIT_NOT_AWAITING_DISPOSITION: 'The unit is not ready for restocking or return to the customer.',
+  LDG_UNIT_NOT_SELLABLE:
+    'Only a unit graded resellable (never sent to a vendor) or whose last retest passed can be restocked or returned to the customer; a credited, rejected, scrap or customer-damaged unit can only be liquidated or written off (`details.reason` says which).',
   LDG_CREDIT_AMOUNT_REQUIRED: 'A vendor credit needs its amount.',
   LDG_CREDIT_AMOUNT_UNEXPECTED: 'Only a credited outcome carries an amount.',
   // catalogue

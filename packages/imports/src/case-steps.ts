@@ -90,10 +90,14 @@ export async function runPlan(
   for (const [index, refund] of plan.refunds.entries()) {
     const refundId = `${caseId}-r${index + 1}`;
     const name = `refund:${index + 1}`;
+    // With nothing received the ledger takes it as a refund before return, which needs evidence:
+    // the imported record the refund comes from.
+    const evidence =
+      plan.receipts.length === 0 ? { evidence: `Imported record: ${rowName(refund.location)}` } : {};
     const requested = await step(name, refund.origins, refund.location, (c) =>
       ledger.cases.requestRefund(
         caseId,
-        { refundId, amount: refund.amount, occurredAt: refund.requestedAt },
+        { refundId, amount: refund.amount, occurredAt: refund.requestedAt, ...evidence },
         c,
       ),
     );
@@ -116,4 +120,8 @@ export async function runPlan(
     );
   }
   return { written, commands };
+}
+
+function rowName(location: RowLocation): string {
+  return location.sheet === null ? `row ${location.row}` : `sheet ${location.sheet}, row ${location.row}`;
 }

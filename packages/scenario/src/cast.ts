@@ -92,8 +92,9 @@ const FROM_CNY: Readonly<Record<string, number>> = { CNY: 1, USD: 0.14, EUR: 0.1
 
 function terms(index: number, currency: string): ChannelProfile['terms'] {
   const limit = (cny: number) => ({ amount: Math.round(cny * (FROM_CNY[currency] ?? 1)), currency });
-  // Repair promises vary by channel: web-global's and jd's are shorter than slower vendors' turnaround.
-  const repairPromise = [30, 20, 15, 25, 20, 35][index % 6] ?? 30;
+  // A repair promise covers the slowest usual vendor's turnaround plus handling, but for jd's, set
+  // to match its marketplace's promise and shorter than the slowest vendors' turnaround: broken by design.
+  const repairPromise = [45, 45, 28, 50, 40, 45][index % 6] ?? 45;
   return {
     returnWindowDays: index % 2 === 0 ? 7 : 30,
     exchangeWindowDays: index % 2 === 0 ? 15 : 30,
@@ -101,7 +102,8 @@ function terms(index: number, currency: string): ChannelProfile['terms'] {
     promiseDays: { refund: 7, exchange: 10, repair: repairPromise },
     autoApproveLimit: limit(60_000),
     refundApprovalLimit: limit(50_000),
-    handlingDays: index % 3 === 0 ? 3 : 2,
+    // Receiving, inspecting and dispatching a repair's unit (the clock the policy flag uses).
+    handlingDays: index % 3 === 0 ? 9 : 8,
   };
 }
 

@@ -84,7 +84,7 @@ export async function openCase(b: Business, profile: SkuProfile): Promise<void> 
 class CaseFlow implements UnitOwner {
   private readonly stream: string;
   private readonly units: UnitFlow[] = [];
-  private promisedBy: number | null = null;
+  promisedBy: number | null = null;
   private refundedBeforeReturn = false;
   private refundNo = 0;
 
@@ -197,13 +197,17 @@ class CaseFlow implements UnitOwner {
         });
         return;
       case 'repair':
-        if (!grades.some(goesToVendor)) {
+        if (grades.some(goesToVendor)) return;
+        if (grades.every((grade) => grade === 'resellable')) {
           b.later(0.5, 3, () => {
             for (const unit of this.units) unit.returnToCustomer();
             this.ship('repaired');
             b.later(2, 4, () => this.close());
           });
+          return;
         }
+        // Damaged by the customer: not covered, so the unit is liquidated and half the price refunded.
+        b.later(0.1, 2, () => this.requestRefund(Math.round(this.line / 2), false));
         return;
     }
   }

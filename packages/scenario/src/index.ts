@@ -2,6 +2,7 @@ export { type PersonalDataSealer, SCENARIO_ACTOR, type ScenarioHighlights } from
 export {
   resolveScenarioOptions,
   SCENARIO_PRESETS,
+  SCENARIO_VERSION,
   type ScenarioInput,
   type ScenarioOptions,
   type ScenarioPreset,

@@ -8,18 +8,23 @@ import {
   type VendorOutcome,
 } from '@rma-ledger/domain';
 import type { Business } from './business.js';
+import type { VendorProfile } from './cast.js';
 
 /** How the vendor cycle ended for a unit, as its case needs to know. */
 export type VendorResult = 'repaired' | 'replaced' | 'credited' | 'rejected' | 'written-off';
 
 /** A case that waits for its unit's vendor cycle (a repair). */
 export interface UnitOwner {
+  /** The customer promise, epoch ms (null when none was set). */
+  readonly promisedBy: number | null;
   vendorDone(unit: UnitFlow, result: VendorResult): void;
 }
 
 const OUTCOMES: readonly VendorOutcome[] = ['repaired', 'replaced', 'credited', 'rejected'];
 const MAX_DISPATCHES = 3;
 const DUNNINGS_BEFORE_WRITE_OFF = 4;
+/** How long after its customer's promise the business's first repair comes back. */
+const LATE_REPAIR_DAYS = 3;
 
 /**
  * One RMA unit through the vendor-return cycle: dispatch, dunning when late, the vendor's answer,
@@ -49,11 +54,13 @@ export class UnitFlow {
   graded(grade: Grade): void {
     const { b } = this;
     if (goesToVendor(grade)) {
-      b.later(1, 10, () => this.dispatch());
+      // A customer waits for a repair's unit, so it goes out at once; other units wait for a batch.
+      if (this.owner) b.later(0.5, 3, () => this.dispatch());
+      else b.later(1, 10, () => this.dispatch());
       return;
     }
-    // A repair case sends a unit without a fault (or damaged by the customer) straight back.
-    if (this.owner) return;
+    // A repair case sends a unit without a fault straight back; any other unit is disposed of here.
+    if (this.owner && grade === 'resellable') return;
     if (grade === 'resellable') b.later(1, 6, () => this.restock());
     else if (grade === 'customer-damaged') b.later(10, 40, () => this.liquidate());
     else b.later(5, 20, () => this.writeOff('Scrap: beyond economic repair'));
@@ -80,11 +87,25 @@ export class UnitFlow {
       this.dunUntil(dueMs + 2 * DAY_MS, null, 1);
       return;
     }
-    const onTime = b.random.chance(vendor.onTimeRate);
-    const delayDays = turnaroundDays * (onTime ? b.random.between(0.35, 1) : b.random.between(1.05, 2.2));
-    const responseMs = b.now + Math.max(0.5, delayDays) * DAY_MS;
+    const responseMs = this.pastThePromise() ?? b.now + this.responseDays(vendor, turnaroundDays) * DAY_MS;
     if (responseMs > dueMs + 2 * DAY_MS) this.dunUntil(dueMs + 2 * DAY_MS, responseMs, 1);
     b.at(responseMs, () => this.vendorResponds(vendor.outcomes));
+  }
+
+  private responseDays(vendor: VendorProfile, turnaroundDays: number): number {
+    const { random } = this.b;
+    const onTime = random.chance(vendor.onTimeRate);
+    return Math.max(0.5, turnaroundDays * (onTime ? random.between(0.35, 1) : random.between(1.05, 2.2)));
+  }
+
+  /**
+   * The business's first repair comes back a few days after its customer's promise, so that even a
+   * tiny run has a lagging case (and compensates its customer).
+   */
+  private pastThePromise(): number | null {
+    const promisedBy = this.owner?.promisedBy ?? null;
+    if (promisedBy === null || !this.b.firstTime('late-repair')) return null;
+    return Math.max(promisedBy + LATE_REPAIR_DAYS * DAY_MS, this.b.now + DAY_MS);
   }
 
   /**

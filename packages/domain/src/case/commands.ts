@@ -66,8 +66,14 @@ export interface RequestRefund extends CaseCommandBase {
   readonly type: 'RequestRefund';
   readonly refundId: string;
   readonly amount: Money;
+  /**
+   * The caller's claim that nothing came back yet; refused once a unit was received. A refund
+   * requested while nothing was received is recorded as one before return even without the claim.
+   */
   readonly beforeReturn: boolean;
+  /** Required for a refund before return. */
   readonly evidence?: string;
+  /** Compared with the case's committed refund total, this refund included. */
   readonly context: { readonly refundApprovalLimit: Money | null };
 }
 

@@ -423,35 +423,65 @@ describe('InspectItem', () => {
 });
 
 describe('RequestRefund', () => {
+  const ruleApproved = (refundId: string): CaseEvent => ({
+    type: 'RefundApproved',
+    data: { refundId, by: 'rule', rule: REFUND_AUTO_APPROVAL_RULE, occurredAt: at(1) },
+  });
+
   it('approves by rule a refund within the refund approval limit', () => {
     spec
       .given(...approvedCase(), received())
       .when(requestRefund())
-      .thenEmits([
-        refundRequested('r-1', 10_000),
-        {
-          type: 'RefundApproved',
-          data: { refundId: 'r-1', by: 'rule', rule: REFUND_AUTO_APPROVAL_RULE, occurredAt: at(1) },
-        },
-      ]);
+      .thenEmits([refundRequested('r-1', 10_000), ruleApproved('r-1')]);
   });
 
   it('waits for finance above the limit', () => {
     spec
-      .given(...approvedCase())
+      .given(...approvedCase(), received())
       .when(requestRefund({ amount: CNY(20_001) }))
       .thenEmits([refundRequested('r-1', 20_001, ['above-limit'])]);
   });
 
   it('waits for finance when there is no limit or it is in another currency', () => {
     spec
-      .given(...approvedCase())
+      .given(...approvedCase(), received())
       .when(requestRefund({ context: { refundApprovalLimit: null } }))
       .thenEmits([refundRequested('r-1', 10_000, ['above-limit'])]);
     spec
-      .given(...approvedCase())
+      .given(...approvedCase(), received())
       .when(requestRefund({ context: { refundApprovalLimit: { amount: 1_000_000, currency: 'USD' } } }))
       .thenEmits([refundRequested('r-1', 10_000, ['above-limit'])]);
+  });
+
+  it("compares the limit with the case's committed refund total, this refund included", () => {
+    // 130.00 already committed (approved by rule, or paid): another 130.00 is 260.00 > 200.00.
+    for (const history of [
+      [refundRequested('r-0', 13_000), ruleApproved('r-0')],
+      [refundRequested('r-0', 13_000), ruleApproved('r-0'), refundPaid('r-0', 13_000)],
+      [refundRequested('r-0', 13_000, ['above-limit'])],
+    ]) {
+      spec
+        .given(...approvedCase(), received(), ...history)
+        .when(requestRefund({ amount: CNY(13_000) }))
+        .thenEmits([refundRequested('r-1', 13_000, ['above-limit'])]);
+    }
+  });
+
+  it('approves by rule while the committed total stays within the limit, inclusive', () => {
+    spec
+      .given(...approvedCase(), received(), refundRequested('r-0', 10_000), ruleApproved('r-0'))
+      .when(requestRefund({ amount: CNY(10_000) }))
+      .thenEmits([refundRequested('r-1', 10_000), ruleApproved('r-1')]);
+  });
+
+  it('leaves rejected refunds out of the committed total', () => {
+    spec
+      .given(...approvedCase(), received(), refundRequested('r-0', 13_000, ['above-limit']), {
+        type: 'RefundRejected',
+        data: { refundId: 'r-0', reason: 'disputed', occurredAt: at(1) },
+      })
+      .when(requestRefund({ amount: CNY(13_000) }))
+      .thenEmits([refundRequested('r-1', 13_000), ruleApproved('r-1')]);
   });
 
   it('sends every refund before return to finance, with its evidence', () => {
@@ -461,11 +491,46 @@ describe('RequestRefund', () => {
       .thenEmits([refundRequested('r-1', 10_000, ['before-return'])]);
   });
 
-  it('refuses a refund before return without evidence', () => {
+  it('treats a refund while nothing was received as before return, whatever the flag says', () => {
     spec
       .given(...approvedCase())
-      .when(requestRefund({ beforeReturn: true }))
-      .thenRefused('LDG_EVIDENCE_REQUIRED', 'evidence');
+      .when(requestRefund({ beforeReturn: false, evidence: 'photo' }))
+      .thenEmits([refundRequested('r-1', 10_000, ['before-return'])]);
+  });
+
+  it('gives a refund before return above the limit both reasons', () => {
+    spec
+      .given(...approvedCase())
+      .when(requestRefund({ amount: CNY(20_001), evidence: 'photo' }))
+      .thenEmits([refundRequested('r-1', 20_001, ['above-limit', 'before-return'])]);
+  });
+
+  it('refuses a refund before return without evidence, flagged or not', () => {
+    for (const beforeReturn of [true, false]) {
+      spec
+        .given(...approvedCase())
+        .when(requestRefund({ beforeReturn }))
+        .thenRefused('LDG_EVIDENCE_REQUIRED', 'evidence');
+    }
+  });
+
+  it('refuses to split a refund before return under the limit: each waits for finance', () => {
+    // The reviewer's case: nothing received, three refunds of 130.00 under a 200.00 limit.
+    let state = spec.given(...approvedCase()).state;
+    for (const n of [1, 2, 3]) {
+      const decision = caseDecider.decide(
+        requestRefund({ refundId: `r${n}`, amount: CNY(13_000), evidence: 'photo', occurredAt: at(n) }),
+        state,
+      );
+      if (!decision.ok) throw new Error(decision.error.code);
+      expect(decision.events.map((e) => e.type)).toEqual(['RefundRequested']);
+      for (const event of decision.events) state = caseDecider.evolve(state, event);
+    }
+    expect(state.refunds.map((r) => [r.beforeReturn, r.status])).toEqual([
+      [true, 'requested'],
+      [true, 'requested'],
+      [true, 'requested'],
+    ]);
   });
 
   it('refuses a refund before return once something was received', () => {
@@ -477,22 +542,22 @@ describe('RequestRefund', () => {
 
   it('refuses refunds beyond what was paid for the line, counting earlier requests', () => {
     spec
-      .given(...approvedCase())
+      .given(...approvedCase(), received())
       .when(requestRefund({ amount: CNY(39_801) }))
       .thenRefused('LDG_REFUND_EXCEEDS_PAID', 'amount');
     spec
-      .given(...approvedCase(), refundRequested('r-0', 30_000, ['above-limit']))
+      .given(...approvedCase(), received(), refundRequested('r-0', 30_000, ['above-limit']))
       .when(requestRefund({ amount: CNY(9_801) }))
       .thenRefused('LDG_REFUND_EXCEEDS_PAID', 'amount');
     spec
-      .given(...approvedCase(), refundRequested('r-0', 30_000, ['above-limit']))
+      .given(...approvedCase(), received(), refundRequested('r-0', 30_000, ['above-limit']))
       .when(requestRefund({ amount: CNY(9_800) }))
-      .thenTypes('RefundRequested', 'RefundApproved');
+      .thenTypes('RefundRequested');
   });
 
   it('frees the amount of a rejected refund', () => {
     spec
-      .given(...approvedCase(), refundRequested('r-0', 39_800, ['above-limit']), {
+      .given(...approvedCase(), received(), refundRequested('r-0', 39_800, ['above-limit']), {
         type: 'RefundRejected',
         data: { refundId: 'r-0', reason: 'duplicate', occurredAt: at(1) },
       })

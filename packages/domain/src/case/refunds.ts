@@ -51,8 +51,16 @@ export function requestRefund(
       ),
     );
   }
-  if (command.beforeReturn && !command.evidence) {
-    return refuse(domainError('LDG_EVIDENCE_REQUIRED', 'A refund before return needs evidence', 'evidence'));
+  // Whatever the caller says, money going out while nothing came back is a refund before return.
+  const beforeReturn = state.units.length === 0;
+  if (beforeReturn && !command.evidence) {
+    return refuse(
+      domainError(
+        'LDG_EVIDENCE_REQUIRED',
+        'Nothing was received yet: a refund before return needs evidence',
+        'evidence',
+      ),
+    );
   }
   const paid = lineAmount(opened);
   const committed = committedRefundAmount(state);
@@ -68,12 +76,17 @@ export function requestRefund(
   }
   const limit = command.context.refundApprovalLimit;
   const reasons: RefundApprovalReason[] = [];
+  // The limit bounds the case's committed total, so splitting a refund cannot slip under it.
   // A limit in another currency cannot be compared: finance decides.
-  if (!limit || limit.currency !== command.amount.currency || command.amount.amount > limit.amount) {
+  if (
+    !limit ||
+    limit.currency !== command.amount.currency ||
+    committed + command.amount.amount > limit.amount
+  ) {
     reasons.push('above-limit');
   }
-  if (command.beforeReturn) reasons.push('before-return');
-  const { refundId, amount, beforeReturn, occurredAt } = command;
+  if (beforeReturn) reasons.push('before-return');
+  const { refundId, amount, occurredAt } = command;
   const events: CaseEvent[] = [
     {
       type: 'RefundRequested',

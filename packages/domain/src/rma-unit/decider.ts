@@ -5,7 +5,13 @@ import { type Money, moneySchema } from '../shared/money.js';
 import { addDays } from '../shared/time.js';
 import type { EnterCustody, RecordVendorResponse, RmaUnitCommand } from './commands.js';
 import { type RmaUnitEvent, rmaUnitEventSchemas } from './events.js';
-import { type CustodyState, evolveRmaUnit, initialRmaUnitState, type RmaUnitState } from './state.js';
+import {
+  type CustodyState,
+  evolveRmaUnit,
+  initialRmaUnitState,
+  isSellable,
+  type RmaUnitState,
+} from './state.js';
 
 type UnitDecision = Decision<RmaUnitEvent>;
 
@@ -172,6 +178,16 @@ function decide(command: RmaUnitCommand, state: RmaUnitState): UnitDecision {
           'LDG_UNIT_NOT_AWAITING_DISPOSITION',
           `A unit ${state.custody} cannot be disposed of this way`,
           state,
+        );
+      }
+      if (!isSellable(state.dispositionBasis)) {
+        return refuse(
+          domainError(
+            'LDG_UNIT_NOT_SELLABLE',
+            `A ${state.dispositionBasis} unit can only be liquidated or written off`,
+            undefined,
+            { custody: state.custody, reason: state.dispositionBasis },
+          ),
         );
       }
       return command.type === 'Restock'

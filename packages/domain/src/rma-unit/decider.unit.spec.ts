@@ -322,6 +322,19 @@ describe('RecordRetest', () => {
 });
 
 describe('Restock and ReturnToCustomer', () => {
+  const passed: RmaUnitEvent = {
+    type: 'RetestPassed',
+    data: { dispatchNo: 1, notes: null, occurredAt: at(11) },
+  };
+  const credited: RmaUnitEvent = {
+    type: 'VendorIssuedCredit',
+    data: { dispatchNo: 1, amount: CNY(8_000), occurredAt: at(10) },
+  };
+  const rejected: RmaUnitEvent = {
+    type: 'VendorRejectedClaim',
+    data: { dispatchNo: 1, occurredAt: at(10) },
+  };
+
   it('dispose of a unit awaiting a disposition', () => {
     let state = spec
       .given(...awaitingDisposition)
@@ -336,6 +349,74 @@ describe('Restock and ReturnToCustomer', () => {
       .when(commands.returnToCustomer!)
       .thenEmits([{ type: 'UnitReturnedToCustomer', data: { occurredAt: at(50) } }]);
     expect(state).toMatchObject({ custody: 'disposed', disposition: 'returned-to-customer' });
+  });
+
+  it('restock or return a unit graded resellable, or whose retest passed, either way', () => {
+    const sellable = [
+      awaitingDisposition,
+      [...awaitingRetest, passed],
+      // Passed on the second round, after a failed retest and a second dispatch.
+      [
+        ...awaitingRetest,
+        retestFailed,
+        dispatched(2, 12),
+        { type: 'VendorSentReplacement', data: { dispatchNo: 2, occurredAt: at(20) } },
+        { type: 'RetestPassed', data: { dispatchNo: 2, notes: null, occurredAt: at(21) } },
+      ] satisfies RmaUnitEvent[],
+    ];
+    for (const history of sellable) {
+      spec
+        .given(...history)
+        .when(commands.restock!)
+        .thenTypes('UnitRestocked');
+      spec
+        .given(...history)
+        .when(commands.returnToCustomer!)
+        .thenTypes('UnitReturnedToCustomer');
+    }
+  });
+
+  it('refuse a unit the vendor credited or rejected: it was never retested', () => {
+    for (const [history, reason] of [
+      [[...atVendor, credited], 'vendor-credited'],
+      [[...atVendor, rejected], 'vendor-rejected'],
+    ] as const) {
+      for (const command of [commands.restock!, commands.returnToCustomer!]) {
+        const error = spec
+          .given(...history)
+          .when(command)
+          .thenRefused('LDG_UNIT_NOT_SELLABLE');
+        expect(error.field).toBeUndefined();
+        expect(error.details).toEqual({ custody: 'awaiting-disposition', reason });
+      }
+    }
+  });
+
+  it('refuse a unit graded scrap or customer-damaged', () => {
+    for (const grade of ['scrap', 'customer-damaged'] as const) {
+      for (const command of [commands.restock!, commands.returnToCustomer!]) {
+        const error = spec.given(entered, graded(grade)).when(command).thenRefused('LDG_UNIT_NOT_SELLABLE');
+        expect(error.details).toEqual({ custody: 'awaiting-disposition', reason: grade });
+      }
+    }
+  });
+
+  it('leave an unsellable unit to be liquidated or written off', () => {
+    for (const history of [
+      [...atVendor, credited],
+      [...atVendor, rejected],
+      [entered, graded('scrap')],
+      [entered, graded('customer-damaged')],
+    ]) {
+      spec
+        .given(...history)
+        .when(commands.liquidate!)
+        .thenTypes('UnitLiquidated');
+      spec
+        .given(...history)
+        .when(commands.writeOff!)
+        .thenTypes('UnitWrittenOff');
+    }
   });
 
   it('refuse a unit that is not awaiting a disposition', () => {

@@ -15,6 +15,22 @@ export type CustodyState =
 
 export type Disposition = 'restocked' | 'returned-to-customer' | 'liquidated' | 'written-off';
 
+/**
+ * Why a unit awaits disposition. Only a unit graded `resellable` (never sent to a vendor) or whose
+ * last retest passed may be sold again; the others can only be liquidated or written off.
+ */
+export type DispositionBasis =
+  | 'resellable'
+  | 'customer-damaged'
+  | 'scrap'
+  | 'retest-passed'
+  | 'vendor-credited'
+  | 'vendor-rejected';
+
+export function isSellable(basis: DispositionBasis | null): boolean {
+  return basis === 'resellable' || basis === 'retest-passed';
+}
+
 export interface UnitDispatch {
   readonly dispatchNo: number;
   readonly vendorDueAt: string;
@@ -33,6 +49,8 @@ export interface RmaUnitState {
   readonly dispatchCount: number;
   /** The latest dispatch (open while `at-vendor`). */
   readonly lastDispatch: UnitDispatch | null;
+  /** Set while `awaiting-disposition` (and kept once disposed); null otherwise. */
+  readonly dispositionBasis: DispositionBasis | null;
   readonly disposition: Disposition | null;
   readonly lastOccurredAt: string | null;
 }
@@ -48,6 +66,7 @@ export const initialRmaUnitState: RmaUnitState = {
   grade: null,
   dispatchCount: 0,
   lastDispatch: null,
+  dispositionBasis: null,
   disposition: null,
   lastOccurredAt: null,
 };
@@ -62,12 +81,17 @@ function evolveData(state: RmaUnitState, event: RmaUnitEvent): RmaUnitState {
       const { unitId, caseId, sku, vendorId, pmId, unitCost } = event.data;
       return { ...state, custody: 'awaiting-inspection', unitId, caseId, sku, vendorId, pmId, unitCost };
     }
-    case 'UnitGraded':
+    case 'UnitGraded': {
+      const { grade } = event.data;
+      if (goesToVendor(grade)) return { ...state, grade, custody: 'awaiting-dispatch' };
+      // The grades that stay in house are exactly the graded bases.
       return {
         ...state,
-        grade: event.data.grade,
-        custody: goesToVendor(event.data.grade) ? 'awaiting-dispatch' : 'awaiting-disposition',
+        grade,
+        custody: 'awaiting-disposition',
+        dispositionBasis: grade as DispositionBasis,
       };
+    }
     case 'UnitDispatchedToVendor':
       return {
         ...state,
@@ -84,9 +108,11 @@ function evolveData(state: RmaUnitState, event: RmaUnitEvent): RmaUnitState {
     case 'VendorSentReplacement':
       return { ...state, custody: 'awaiting-retest' };
     case 'VendorIssuedCredit':
+      return { ...state, custody: 'awaiting-disposition', dispositionBasis: 'vendor-credited' };
     case 'VendorRejectedClaim':
+      return { ...state, custody: 'awaiting-disposition', dispositionBasis: 'vendor-rejected' };
     case 'RetestPassed':
-      return { ...state, custody: 'awaiting-disposition' };
+      return { ...state, custody: 'awaiting-disposition', dispositionBasis: 'retest-passed' };
     case 'RetestFailed':
       return { ...state, custody: 'awaiting-dispatch' };
     case 'UnitRestocked':
