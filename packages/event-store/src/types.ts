@@ -90,7 +90,11 @@ export interface AppendResult {
   readonly position: number;
   /** The events as stored (or as first stored, when deduplicated). */
   readonly events: readonly RecordedEvent[];
-  /** True when the idempotency key had been seen and nothing was written. */
+  /**
+   * True when another call had already claimed the idempotency key: this call returns that
+   * append's events. (On EventStoreDB a retry may itself finish writing a crashed first attempt's
+   * events and still answer true: the key's first claimant is the one that answers false.)
+   */
   readonly deduplicated: boolean;
 }
 
