@@ -147,7 +147,7 @@ export class CaseUseCases {
     const current = await this.load(caseId);
     const opened = current.state.opened;
     const approval = opened
-      ? await this.approvalContext(opened.channel, opened.vendorId)
+      ? await this.approvalContext(opened.channel, opened.vendorId, referenceInstant(input.occurredAt))
       : { policy: null, vendorTurnaroundDays: null };
     const outcome = await this.run(caseId, 'case.approve', input, context, (_state, occurredAt) => ({
       type: 'ApproveCase',
@@ -236,7 +236,8 @@ export class CaseUseCases {
     const current = await this.load(caseId);
     const channel = current.state.opened?.channel;
     const refundApprovalLimit = channel
-      ? ((await policyTerms(this.deps.store, channel))?.refundApprovalLimit ?? null)
+      ? ((await policyTerms(this.deps.store, channel, referenceInstant(input.occurredAt)))
+          ?.refundApprovalLimit ?? null)
       : null;
     const outcome = await this.run(caseId, 'case.refund.request', input, context, (_state, occurredAt) => ({
       type: 'RequestRefund',

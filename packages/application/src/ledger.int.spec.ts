@@ -462,6 +462,32 @@ describe('Ledger on the SQLite event store', () => {
       expect(written.events[0]?.data).toMatchObject({ chargedToPmId: 'pm-li' });
     });
 
+    it('applies the refund approval limit in force when a backdated refund was requested', async () => {
+      const { caseId } = await ledger.cases.open(caseInput(), cs);
+      await ledger.cases.receive(caseId, {}, warehouse);
+      now = new Date('2026-03-12T10:00:00.000Z');
+      await ledger.catalogue.putPolicy(
+        'web',
+        {
+          returnWindowDays: 7,
+          exchangeWindowDays: 15,
+          warrantyDays: 365,
+          promiseDays: { refund: 5, exchange: 10, repair: 20 },
+          autoApproveLimit: cny(50_000),
+          refundApprovalLimit: cny(1_000),
+        },
+        admin,
+      );
+      const then = await ledger.cases.requestRefund(
+        caseId,
+        { amount: cny(5_000), occurredAt: beforeChange },
+        cs,
+      );
+      expect(then.refundStatus).toBe('approved'); // under the 100.00 limit in force on the 11th
+      const today = await ledger.cases.requestRefund(caseId, { amount: cny(5_000) }, cs);
+      expect(today.refundStatus).toBe('requested'); // above today's 10.00 limit: finance decides
+    });
+
     it('dates a dispatch backdated before an agreement change by the turnaround in force then', async () => {
       const { unitId } = await rejectedByVendor();
       now = new Date('2026-03-12T10:00:00.000Z');
