@@ -117,6 +117,13 @@ function refundNotFound(refundId: string): CaseDecision {
   return refuse(domainError('LDG_REFUND_NOT_FOUND', `No refund ${refundId} on this case`, 'refundId'));
 }
 
+/** The refusal for a refund that is already settled: nothing can happen to it any more. */
+function refundSettled(refundId: string, status: 'paid' | 'rejected'): CaseDecision {
+  return status === 'paid'
+    ? refuse(domainError('LDG_REFUND_ALREADY_PAID', `Refund ${refundId} is already paid`))
+    : refuse(domainError('LDG_REFUND_REJECTED', `Refund ${refundId} was rejected`));
+}
+
 export function approveRefund(command: ApproveRefund, state: CaseState): CaseDecision {
   const refund = findRefund(state, command.refundId);
   if (!refund) return refundNotFound(command.refundId);
@@ -136,9 +143,8 @@ export function approveRefund(command: ApproveRefund, state: CaseState): CaseDec
         domainError('LDG_REFUND_ALREADY_APPROVED', `Refund ${refund.refundId} is already approved`),
       );
     case 'paid':
-      return refuse(domainError('LDG_REFUND_ALREADY_PAID', `Refund ${refund.refundId} is already paid`));
     case 'rejected':
-      return refuse(domainError('LDG_REFUND_REJECTED', `Refund ${refund.refundId} was rejected`));
+      return refundSettled(refund.refundId, refund.status);
     default:
       return assertNever(refund.status);
   }
@@ -147,11 +153,8 @@ export function approveRefund(command: ApproveRefund, state: CaseState): CaseDec
 export function rejectRefund(command: RejectRefund, state: CaseState): CaseDecision {
   const refund = findRefund(state, command.refundId);
   if (!refund) return refundNotFound(command.refundId);
-  if (refund.status === 'paid') {
-    return refuse(domainError('LDG_REFUND_ALREADY_PAID', `Refund ${refund.refundId} is already paid`));
-  }
-  if (refund.status === 'rejected') {
-    return refuse(domainError('LDG_REFUND_REJECTED', `Refund ${refund.refundId} was already rejected`));
+  if (refund.status === 'paid' || refund.status === 'rejected') {
+    return refundSettled(refund.refundId, refund.status);
   }
   return accept({
     type: 'RefundRejected',
@@ -178,9 +181,8 @@ export function payRefund(command: PayRefund, state: CaseState): CaseDecision {
         domainError('LDG_REFUND_NOT_APPROVED', `Refund ${refund.refundId} awaits finance approval`),
       );
     case 'paid':
-      return refuse(domainError('LDG_REFUND_ALREADY_PAID', `Refund ${refund.refundId} is already paid`));
     case 'rejected':
-      return refuse(domainError('LDG_REFUND_REJECTED', `Refund ${refund.refundId} was rejected`));
+      return refundSettled(refund.refundId, refund.status);
     default:
       return assertNever(refund.status);
   }
