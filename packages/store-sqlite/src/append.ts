@@ -72,13 +72,50 @@ export type AppendFn = (
   options: AppendOptions | undefined,
 ) => AppendResult;
 
+export interface AppendRequest {
+  readonly streamName: string;
+  readonly events: readonly EventToAppend[];
+  readonly options: AppendOptions | undefined;
+}
+
+/** Each request's result, or what it threw; in request order. */
+export type AppendOutcome =
+  | { readonly ok: true; readonly result: AppendResult }
+  | { readonly ok: false; readonly error: unknown };
+
+/** Writes several appends in one transaction: each commits or fails on its own, and all share one commit (one fsync). */
+export type GroupAppendFn = (requests: readonly AppendRequest[]) => AppendOutcome[];
+
 /**
- * Builds the append: one immediate transaction (so several processes on one file queue on the
- * write lock instead of deadlocking) that checks the idempotency key, then the expected revision
- * against the streams table, then writes every event with its hash-chain link.
+ * Builds the group append: one immediate transaction (so several processes on one file queue on
+ * the write lock instead of deadlocking) holding one savepoint per append. Each append checks its
+ * idempotency key, then its expected revision against the streams table (seeing the appends
+ * before it in the group, exactly as if they had committed one by one), then writes every event
+ * with its hash-chain link. An append that fails rolls back to its savepoint and leaves the others
+ * in the group untouched. If the commit itself fails, the whole group fails.
  */
-export function createAppend(db: Database, statements: Statements, clock: () => Date): AppendFn {
-  const write: Transaction<AppendFn> = db.transaction((streamName, events, options) => {
+export function createGroupAppend(db: Database, statements: Statements, clock: () => Date): GroupAppendFn {
+  const one = createAppendTransaction(db, statements, clock);
+  const group: Transaction<GroupAppendFn> = db.transaction((requests) =>
+    requests.map(({ streamName, events, options }): AppendOutcome => {
+      try {
+        checkArguments(streamName, events, options?.expectedRevision ?? 'any');
+        // Nested inside the group's transaction, better-sqlite3 runs this one as a savepoint.
+        return { ok: true, result: one(streamName, events, options) };
+      } catch (error) {
+        return { ok: false, error };
+      }
+    }),
+  );
+  return (requests) => group.immediate(requests);
+}
+
+function createAppendTransaction(
+  db: Database,
+  statements: Statements,
+  clock: () => Date,
+): Transaction<AppendFn> {
+  return db.transaction((streamName, events, options) => {
     const expected = options?.expectedRevision ?? 'any';
     const key = options?.idempotencyKey;
     let fingerprint: string | undefined;
@@ -172,11 +209,6 @@ export function createAppend(db: Database, statements: Statements, clock: () => 
       deduplicated: false,
     };
   });
-
-  return (streamName, events, options) => {
-    checkArguments(streamName, events, options?.expectedRevision ?? 'any');
-    return write.immediate(streamName, events, options);
-  };
 }
 
 /** The result of the append that first used an idempotency key, rebuilt from its stored events. */

@@ -14,7 +14,7 @@ import {
   type VerifyReport,
 } from '@rma-ledger/event-store';
 import Database from 'better-sqlite3';
-import { type AppendFn, createAppend, lookupIdempotencyKey } from './append.js';
+import { type AppendRequest, createGroupAppend, type GroupAppendFn, lookupIdempotencyKey } from './append.js';
 import { CommitSignal } from './commit-signal.js';
 import { readAll, readStream } from './reads.js';
 import { toRecordedEvent } from './rows.js';
@@ -68,6 +68,12 @@ export interface SqliteEventStore extends EventStore {
   settings(): SqliteSettings;
 }
 
+interface QueuedAppend {
+  readonly request: AppendRequest;
+  readonly resolve: (result: AppendResult) => void;
+  readonly reject: (error: unknown) => void;
+}
+
 const SYNCHRONOUS_LEVELS = ['off', 'normal', 'full', 'extra'] as const;
 
 /** Opens (creating or migrating as needed) an event store on one SQLite file. */
@@ -78,7 +84,9 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
 class SqliteStore implements SqliteEventStore {
   private readonly db: Database.Database;
   private readonly statements: Statements;
-  private readonly write: AppendFn;
+  private readonly write: GroupAppendFn;
+  /** Appends waiting for the next group commit. */
+  private queue: QueuedAppend[] = [];
   private readonly signal: CommitSignal;
   private readonly subscriptions = new Set<Subscription>();
   private closed = false;
@@ -86,7 +94,7 @@ class SqliteStore implements SqliteEventStore {
   constructor(private readonly options: SqliteEventStoreOptions) {
     this.db = openDatabase(options);
     this.statements = prepareStatements(this.db);
-    this.write = createAppend(this.db, this.statements, options.clock ?? (() => new Date()));
+    this.write = createGroupAppend(this.db, this.statements, options.clock ?? (() => new Date()));
     this.signal = new CommitSignal(options.pollIntervalMs ?? 250);
   }
 
@@ -96,26 +104,66 @@ class SqliteStore implements SqliteEventStore {
     return this.statements;
   }
 
-  async append(
+  /**
+   * Group commit: appends made in the same turn of the event loop (concurrent requests, typically)
+   * are written in one transaction with one fsync, each under its own savepoint, so one failing
+   * append (a wrong expected revision) does not affect the others. An append resolves only after
+   * the commit that made it durable.
+   */
+  append(
     streamName: string,
     events: readonly EventToAppend[],
     options?: AppendOptions,
   ): Promise<AppendResult> {
-    this.open();
-    let result: AppendResult;
     try {
-      result = this.write(streamName, events, options);
+      this.open();
     } catch (error) {
-      // SQLite's own failures (the write lock still held elsewhere after the busy timeout, a full
-      // or read-only disk) mean the store cannot take writes; the port's errors pass through.
-      if (!(error instanceof Database.SqliteError)) throw error;
-      throw new StoreUnavailableError(
-        `The event store at ${this.options.path} could not append to '${streamName}': ${error.message}`,
-        { cause: error },
-      );
+      return Promise.reject(error);
     }
-    if (!result.deduplicated) this.signal.notify();
-    return result;
+    return new Promise((resolve, reject) => {
+      this.queue.push({ request: { streamName, events, options }, resolve, reject });
+      if (this.queue.length === 1) setImmediate(() => this.commitQueued());
+    });
+  }
+
+  private commitQueued(): void {
+    const queued = this.queue;
+    if (queued.length === 0) return;
+    this.queue = [];
+    if (this.closed) {
+      const error = new StoreUnavailableError(`The event store at ${this.options.path} is closed`);
+      for (const { reject } of queued) reject(error);
+      return;
+    }
+    let outcomes: ReturnType<GroupAppendFn>;
+    try {
+      outcomes = this.write(queued.map((entry) => entry.request));
+    } catch (error) {
+      // The commit failed (the write lock still held by another process after the busy timeout, a
+      // full or read-only disk): nothing in the group was written.
+      for (const { request, reject } of queued) reject(this.unavailable(request.streamName, error));
+      return;
+    }
+    let wrote = false;
+    outcomes.forEach((outcome, i) => {
+      const { request, resolve, reject } = queued[i]!;
+      if (outcome.ok) {
+        wrote ||= !outcome.result.deduplicated;
+        resolve(outcome.result);
+      } else {
+        // The port's errors pass through; SQLite's own mean the store cannot take this write.
+        reject(this.unavailable(request.streamName, outcome.error));
+      }
+    });
+    if (wrote) this.signal.notify();
+  }
+
+  private unavailable(streamName: string, error: unknown): unknown {
+    if (!(error instanceof Database.SqliteError)) return error;
+    return new StoreUnavailableError(
+      `The event store at ${this.options.path} could not append to '${streamName}': ${error.message}`,
+      { cause: error },
+    );
   }
 
   readStream(streamName: string, options?: ReadStreamOptions): AsyncIterable<RecordedEvent> {
@@ -174,6 +222,8 @@ class SqliteStore implements SqliteEventStore {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    // Appends already accepted are written, not dropped.
+    this.commitQueued();
     this.closed = true;
     await Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));
     this.db.close();

@@ -8,6 +8,7 @@ import {
   type JsonValue,
   type RecordedEvent,
   StoreUnavailableError,
+  WrongExpectedRevisionError,
 } from '@rma-ledger/event-store';
 import { describeEventStoreContract } from '@rma-ledger/event-store/contract-suite';
 import Database from 'better-sqlite3';
@@ -267,6 +268,107 @@ describe('SQLite adapter', () => {
       const fromChildren = events.slice(1).map((event) => JSON.stringify(event.data));
       expect(new Set(fromChildren).size).toBe(60);
       expect(await store.verify()).toEqual({ ok: true, streams: 1, events: 61 });
+    });
+  });
+
+  describe('group commit', () => {
+    /** Frames in the write-ahead log: each commit adds the pages it changed. */
+    const walFrames = (path: string): number => {
+      const db = new Database(path);
+      try {
+        // PASSIVE never blocks; with `log` it reports the frames written since the last reset.
+        const [row] = db.pragma('wal_checkpoint(PASSIVE)') as { log: number }[];
+        return row!.log;
+      } finally {
+        db.close();
+      }
+    };
+
+    it('given appends issued in the same turn of the event loop, then they share one commit', async () => {
+      const one = tempFile();
+      await open({ path: one }).append('order-0', numbered(1));
+      const together = tempFile();
+      const store = open({ path: together });
+      await Promise.all(Array.from({ length: 20 }, (_, i) => store.append(`order-${i}`, numbered(1))));
+
+      expect(walFrames(together)).toBeLessThanOrEqual(walFrames(one) * 2);
+    });
+
+    it('given appends to one stream issued together, then each sees the ones before it, in call order', async () => {
+      const store = open();
+      const results = await Promise.all([
+        store.append('order-1', numbered(1, 0), { expectedRevision: 'no_stream' }),
+        store.append('order-1', numbered(2, 1), { expectedRevision: 0 }),
+        store.append('order-1', numbered(1, 3), { expectedRevision: 2 }),
+      ]);
+
+      expect(results.map((result) => result.nextExpectedRevision)).toEqual([0, 2, 3]);
+      expect((await collect(store.readStream('order-1'))).map((event) => event.data)).toEqual(
+        [0, 1, 2, 3].map((n) => ({ n })),
+      );
+      expect((await store.verify()).ok).toBe(true);
+    });
+
+    it('given one append of a group conflicting, then it alone fails and the others land', async () => {
+      const store = open();
+      await store.append('order-2', numbered(1));
+      const outcomes = await Promise.allSettled([
+        store.append('order-1', numbered(1)),
+        store.append('order-2', numbered(1), { expectedRevision: 'no_stream' }),
+        store.append('order-3', numbered(1)),
+      ]);
+
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect((outcomes[1] as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedRevisionError);
+      expect(await store.streamRevision('order-1')).toBe(0);
+      expect(await store.streamRevision('order-2')).toBe(0);
+      expect(await store.streamRevision('order-3')).toBe(0);
+    });
+
+    it('given the same idempotency key twice in one group, then the second is the first deduplicated', async () => {
+      const store = open();
+      const [first, second] = await Promise.all([
+        store.append('order-1', numbered(1), { idempotencyKey: 'k-1' }),
+        store.append('order-1', numbered(1), { idempotencyKey: 'k-1' }),
+      ]);
+
+      expect(first.deduplicated).toBe(false);
+      expect(second.deduplicated).toBe(true);
+      expect(second.events).toEqual(first.events);
+      expect(await store.headPosition()).toBe(first.position);
+    });
+
+    it('given the group cannot commit, then every append in it fails and none is written', async () => {
+      const path = tempFile();
+      const store = open({ path, busyTimeoutMs: 20 });
+      const other = new Database(path);
+      other.exec('BEGIN IMMEDIATE');
+      let outcomes: PromiseSettledResult<unknown>[];
+      try {
+        outcomes = await Promise.allSettled([
+          store.append('order-1', numbered(1)),
+          store.append('order-2', numbered(1)),
+        ]);
+      } finally {
+        other.exec('ROLLBACK');
+        other.close();
+      }
+
+      for (const outcome of outcomes) {
+        expect((outcome as PromiseRejectedResult).reason).toBeInstanceOf(StoreUnavailableError);
+      }
+      expect(await store.headPosition()).toBeNull();
+    });
+
+    it('given appends pending when the store closes, then they are written before it closes', async () => {
+      const path = tempFile();
+      const store = openSqliteEventStore({ path });
+      const pending = store.append('order-1', numbered(2));
+      await store.close();
+
+      expect((await pending).nextExpectedRevision).toBe(1);
+      const reopened = open({ path });
+      expect(await reopened.streamRevision('order-1')).toBe(1);
     });
   });
 

@@ -8,7 +8,7 @@
  *   reporting reads/s and p50/p99.
  *
  * Settings (environment): BENCH_SECONDS per phase (default 15, at most 20), BENCH_CONCURRENCY
- * (default 32 connections).
+ * (default 32 connections), BENCH_PROFILE_DIR (writes the server's V8 CPU profile there).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -38,7 +38,16 @@ db.close();
 function serve(): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(
     process.execPath,
-    ['--conditions=source', '--import', 'tsx', join(import.meta.dirname, '../src/cli.ts'), 'serve'],
+    [
+      ...(process.env.BENCH_PROFILE_DIR
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
+        : []),
+      '--conditions=source',
+      '--import',
+      'tsx',
+      join(import.meta.dirname, '../src/cli.ts'),
+      'serve',
+    ],
     {
       env: {
         ...process.env,
