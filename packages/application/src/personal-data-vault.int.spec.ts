@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CustomerErasedError } from './errors.js';
 import { PersonalDataKeyMissingError, PersonalDataVault } from './personal-data-vault.js';
@@ -96,5 +97,48 @@ describe('PersonalDataVault on the SQLite key store', () => {
     await keys.close();
     keys = new SqliteKeyStore({ path, masterKey });
     expect(await new PersonalDataVault(keys).open(sealed)).toEqual({ status: 'available', data: ann });
+  });
+
+  it('gives concurrent first uses of one customer the same key', async () => {
+    const [a, b, c] = await Promise.all([
+      keys.createKey('cust-1'),
+      keys.createKey('cust-1'),
+      keys.createKey('cust-1'),
+    ]);
+
+    expect(b).toEqual(a);
+    expect(c).toEqual(a);
+    expect(await keys.getKey('cust-1')).toEqual(a);
+  });
+
+  it('writes keys of customers arriving together in one commit, and nothing for a known customer', async () => {
+    const walFrames = () => {
+      // A passive checkpoint from another connection reports the frames written since the last reset.
+      const other = new Database(path);
+      try {
+        const [row] = other.pragma('wal_checkpoint(PASSIVE)') as { log: number }[];
+        return row!.log;
+      } finally {
+        other.close();
+      }
+    };
+    await keys.createKey('cust-0');
+    const afterOne = walFrames();
+
+    await Promise.all(Array.from({ length: 20 }, (_, i) => keys.createKey(`cust-${i + 1}`)));
+    const afterTwenty = walFrames();
+    await keys.createKey('cust-7');
+
+    expect(afterTwenty - afterOne).toBeLessThanOrEqual(afterOne * 2);
+    expect(walFrames()).toBe(afterTwenty);
+  });
+
+  it('writes a key handed out just before closing', async () => {
+    const created = keys.createKey('cust-1');
+    await keys.close();
+    const key = await created;
+    keys = new SqliteKeyStore({ path });
+
+    expect(await keys.getKey('cust-1')).toEqual(key);
   });
 });

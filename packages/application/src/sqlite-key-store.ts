@@ -19,6 +19,12 @@ interface KeyRow {
   readonly destroyed_at: string | null;
 }
 
+interface NewKey {
+  readonly customerId: string;
+  readonly stored: Buffer;
+  readonly wrapped: 0 | 1;
+}
+
 const WRAP_IV_BYTES = 12;
 const WRAP_TAG_BYTES = 16;
 
@@ -29,6 +35,10 @@ export class SqliteKeyStore implements KeyStore {
   private readonly select: Database.Statement<[string], KeyRow>;
   private readonly insert: Database.Statement<[string, Buffer, number, string]>;
   private readonly tombstone: Database.Statement<[{ customerId: string; now: string }]>;
+  private readonly insertAll: Database.Transaction<(keys: readonly NewKey[]) => void>;
+  /** New keys waiting for the next group commit. */
+  private pending: NewKey[] = [];
+  private committed: Promise<void> | undefined;
 
   constructor(options: SqliteKeyStoreOptions) {
     if (options.masterKey !== undefined && options.masterKey.length !== 32) {
@@ -61,6 +71,10 @@ export class SqliteKeyStore implements KeyStore {
       INSERT INTO customer_keys (customer_id, key, wrapped, created_at, destroyed_at) VALUES (@customerId, NULL, 0, @now, @now)
       ON CONFLICT (customer_id) DO UPDATE SET key = NULL, destroyed_at = coalesce(destroyed_at, @now)
     `);
+    this.insertAll = this.db.transaction((keys) => {
+      const now = nowIso();
+      for (const { customerId, stored, wrapped } of keys) this.insert.run(customerId, stored, wrapped, now);
+    });
   }
 
   async getKey(customerId: string): Promise<Buffer | null> {
@@ -69,11 +83,44 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   async createKey(customerId: string): Promise<Buffer> {
+    const existing = this.select.get(customerId);
+    if (existing === undefined) {
+      await this.insertNew(customerId);
+      return this.createdKey(customerId, this.select.get(customerId));
+    }
+    return this.createdKey(customerId, existing);
+  }
+
+  /**
+   * Queues a fresh key and resolves once it is on disk. New customers arriving together (concurrent
+   * requests) share one commit, so one fsync; concurrent first uses of one customer race on the
+   * primary key, and whichever insert won is everyone's key.
+   */
+  private insertNew(customerId: string): Promise<void> {
     const fresh = randomBytes(32);
     const wrapped = this.masterKey !== undefined;
-    // Concurrent first uses race on the primary key; whichever insert won is everyone's key.
-    this.insert.run(customerId, wrapped ? this.wrap(customerId, fresh) : fresh, wrapped ? 1 : 0, nowIso());
-    const row = this.select.get(customerId);
+    this.pending.push({
+      customerId,
+      stored: wrapped ? this.wrap(customerId, fresh) : fresh,
+      wrapped: wrapped ? 1 : 0,
+    });
+    this.committed ??= new Promise<void>((resolve, reject) => {
+      setImmediate(() => {
+        const keys = this.pending;
+        this.pending = [];
+        this.committed = undefined;
+        try {
+          this.insertAll(keys);
+          resolve();
+        } catch (error) {
+          reject(error);
+        }
+      });
+    });
+    return this.committed;
+  }
+
+  private createdKey(customerId: string, row: KeyRow | undefined): Buffer {
     if (!row?.key) throw new CustomerErasedError(customerId);
     return this.unwrap(customerId, row);
   }
@@ -89,6 +136,8 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   async close(): Promise<void> {
+    // Keys already handed out are written before the file closes.
+    await this.committed?.catch(() => {});
     if (this.db.open) this.db.close();
   }
 
