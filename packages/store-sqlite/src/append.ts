@@ -19,7 +19,12 @@ import { validate as isUuid } from 'uuid';
 import { toRecordedEvent } from './rows.js';
 import type { IdempotencyRow, Statements, StreamHead } from './statements.js';
 
-function checkArguments(streamName: string, events: readonly EventToAppend[], expected: ExpectedRevision) {
+/** Refuses what no store could write; run before an append is queued. */
+export function checkArguments(
+  streamName: string,
+  events: readonly EventToAppend[],
+  expected: ExpectedRevision,
+) {
   if (typeof streamName !== 'string' || streamName.length === 0) {
     throw new InvalidAppendError('The stream name must be a non-empty string');
   }
@@ -66,16 +71,12 @@ function conflicts(expected: ExpectedRevision, actual: number | null): boolean {
   }
 }
 
-export type AppendFn = (
-  streamName: string,
-  events: readonly EventToAppend[],
-  options: AppendOptions | undefined,
-) => AppendResult;
-
 export interface AppendRequest {
   readonly streamName: string;
   readonly events: readonly EventToAppend[];
   readonly options: AppendOptions | undefined;
+  /** When the store accepted the append (ISO-8601 UTC), stamped by the caller's clock. */
+  readonly recordedAt: string;
 }
 
 /** Each request's result, or what it threw; in request order. */
@@ -88,20 +89,20 @@ export type GroupAppendFn = (requests: readonly AppendRequest[]) => AppendOutcom
 
 /**
  * Builds the group append: one immediate transaction (so several processes on one file queue on
- * the write lock instead of deadlocking) holding one savepoint per append. Each append checks its
+ * the write lock instead of deadlocking) holding one savepoint per append, each already checked
+ * with `checkArguments`. Each append checks its
  * idempotency key, then its expected revision against the streams table (seeing the appends
  * before it in the group, exactly as if they had committed one by one), then writes every event
  * with its hash-chain link. An append that fails rolls back to its savepoint and leaves the others
  * in the group untouched. If the commit itself fails, the whole group fails.
  */
-export function createGroupAppend(db: Database, statements: Statements, clock: () => Date): GroupAppendFn {
-  const one = createAppendTransaction(db, statements, clock);
+export function createGroupAppend(db: Database, statements: Statements): GroupAppendFn {
+  const one = createAppendTransaction(db, statements);
   const group: Transaction<GroupAppendFn> = db.transaction((requests) =>
-    requests.map(({ streamName, events, options }): AppendOutcome => {
+    requests.map((request): AppendOutcome => {
       try {
-        checkArguments(streamName, events, options?.expectedRevision ?? 'any');
         // Nested inside the group's transaction, better-sqlite3 runs this one as a savepoint.
-        return { ok: true, result: one(streamName, events, options) };
+        return { ok: true, result: one(request) };
       } catch (error) {
         return { ok: false, error };
       }
@@ -113,9 +114,8 @@ export function createGroupAppend(db: Database, statements: Statements, clock: (
 function createAppendTransaction(
   db: Database,
   statements: Statements,
-  clock: () => Date,
-): Transaction<AppendFn> {
-  return db.transaction((streamName, events, options) => {
+): Transaction<(request: AppendRequest) => AppendResult> {
+  return db.transaction(({ streamName, events, options, recordedAt }: AppendRequest) => {
     const expected = options?.expectedRevision ?? 'any';
     const key = options?.idempotencyKey;
     let fingerprint: string | undefined;
@@ -132,7 +132,6 @@ function createAppendTransaction(
     const actual = head === undefined ? null : head.revision;
     if (conflicts(expected, actual)) throw new WrongExpectedRevisionError(streamName, expected, actual);
 
-    const recordedAt = clock().toISOString();
     const idempotencyKey = key ?? null;
     let revision = actual === null ? 0 : actual + 1;
     let prevHash = head === undefined ? null : head.head_hash;

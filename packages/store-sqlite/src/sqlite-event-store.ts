@@ -14,14 +14,15 @@ import {
   type VerifyReport,
 } from '@rma-ledger/event-store';
 import Database from 'better-sqlite3';
-import { type AppendRequest, createGroupAppend, type GroupAppendFn, lookupIdempotencyKey } from './append.js';
+import { type AppendOutcome, type AppendRequest, checkArguments, lookupIdempotencyKey } from './append.js';
 import { CommitSignal } from './commit-signal.js';
+import { openDatabase } from './connection.js';
 import { readAll, readStream } from './reads.js';
 import { toRecordedEvent } from './rows.js';
-import { migrate } from './schema.js';
 import { prepareStatements, type Statements } from './statements.js';
 import { subscribe } from './subscription.js';
 import { verifyChains } from './verify.js';
+import { InlineWriter, ThreadWriter, type Writer } from './writers.js';
 
 export interface SqliteEventStoreOptions {
   /** A database file (created when missing) or `:memory:`. */
@@ -37,24 +38,13 @@ export interface SqliteEventStoreOptions {
   readonly busyTimeoutMs?: number;
   /** How often a live subscription looks for commits made by other processes; default 250 ms. */
   readonly pollIntervalMs?: number;
-}
-
-function openDatabase(options: SqliteEventStoreOptions): Database.Database {
-  let db: Database.Database | undefined;
-  try {
-    db = new Database(options.path);
-    db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
-    db.pragma('journal_mode = WAL');
-    db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
-    migrate(db, options.path);
-    return db;
-  } catch (error) {
-    db?.close();
-    if (error instanceof StoreUnavailableError) throw error;
-    throw new StoreUnavailableError(`Cannot open the event store at ${options.path}: ${String(error)}`, {
-      cause: error,
-    });
-  }
+  /**
+   * Where appends are written. `inline` (default): on the calling thread, which waits for each
+   * commit's fsync. `thread`: on a worker thread with its own connection, so a server's event loop
+   * goes on serving requests while a commit reaches the disk; a file path only, not `:memory:`.
+   * Either way, appends that arrive while a commit is being prepared share the next one.
+   */
+  readonly writer?: 'inline' | 'thread';
 }
 
 export interface SqliteSettings {
@@ -84,7 +74,8 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
 class SqliteStore implements SqliteEventStore {
   private readonly db: Database.Database;
   private readonly statements: Statements;
-  private readonly write: GroupAppendFn;
+  private readonly writer: Writer;
+  private readonly clock: () => Date;
   /** Appends waiting for the next group commit. */
   private queue: QueuedAppend[] = [];
   private readonly signal: CommitSignal;
@@ -92,9 +83,21 @@ class SqliteStore implements SqliteEventStore {
   private closed = false;
 
   constructor(private readonly options: SqliteEventStoreOptions) {
+    if (options.writer === 'thread' && options.path === ':memory:') {
+      throw new RangeError('An in-memory event store cannot write on a thread: its database is not shared');
+    }
     this.db = openDatabase(options);
     this.statements = prepareStatements(this.db);
-    this.write = createGroupAppend(this.db, this.statements, options.clock ?? (() => new Date()));
+    const { path, synchronous, busyTimeoutMs } = options;
+    this.writer =
+      options.writer === 'thread'
+        ? new ThreadWriter({
+            path,
+            ...(synchronous && { synchronous }),
+            ...(busyTimeoutMs && { busyTimeoutMs }),
+          })
+        : new InlineWriter(this.db);
+    this.clock = options.clock ?? (() => new Date());
     this.signal = new CommitSignal(options.pollIntervalMs ?? 250);
   }
 
@@ -115,13 +118,16 @@ class SqliteStore implements SqliteEventStore {
     events: readonly EventToAppend[],
     options?: AppendOptions,
   ): Promise<AppendResult> {
+    let request: AppendRequest;
     try {
       this.open();
+      checkArguments(streamName, events, options?.expectedRevision ?? 'any');
+      request = { streamName, events, options, recordedAt: this.clock().toISOString() };
     } catch (error) {
       return Promise.reject(error);
     }
     return new Promise((resolve, reject) => {
-      this.queue.push({ request: { streamName, events, options }, resolve, reject });
+      this.queue.push({ request, resolve, reject });
       if (this.queue.length === 1) setImmediate(() => this.commitQueued());
     });
   }
@@ -130,20 +136,17 @@ class SqliteStore implements SqliteEventStore {
     const queued = this.queue;
     if (queued.length === 0) return;
     this.queue = [];
-    if (this.closed) {
-      const error = new StoreUnavailableError(`The event store at ${this.options.path} is closed`);
-      for (const { reject } of queued) reject(error);
-      return;
-    }
-    let outcomes: ReturnType<GroupAppendFn>;
-    try {
-      outcomes = this.write(queued.map((entry) => entry.request));
-    } catch (error) {
+    this.writer.write(queued.map((entry) => entry.request)).then(
+      (outcomes) => this.settle(queued, outcomes),
       // The commit failed (the write lock still held by another process after the busy timeout, a
-      // full or read-only disk): nothing in the group was written.
-      for (const { request, reject } of queued) reject(this.unavailable(request.streamName, error));
-      return;
-    }
+      // full or read-only disk, a stopped writer): nothing in the group was written.
+      (error: unknown) => {
+        for (const { request, reject } of queued) reject(this.unavailable(request.streamName, error));
+      },
+    );
+  }
+
+  private settle(queued: readonly QueuedAppend[], outcomes: readonly AppendOutcome[]): void {
     let wrote = false;
     outcomes.forEach((outcome, i) => {
       const { request, resolve, reject } = queued[i]!;
@@ -208,6 +211,7 @@ class SqliteStore implements SqliteEventStore {
 
   async ping(): Promise<void> {
     this.open().ping.get();
+    if (this.writer.failure !== null) throw this.writer.failure;
   }
 
   settings(): SqliteSettings {
@@ -222,9 +226,10 @@ class SqliteStore implements SqliteEventStore {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    this.closed = true;
     // Appends already accepted are written, not dropped.
     this.commitQueued();
-    this.closed = true;
+    await this.writer.close();
     await Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));
     this.db.close();
   }

@@ -12,10 +12,16 @@ export const EVENTS_DB_FILE = 'events.db';
  * Opens the configured event store. EventStoreDB connects lazily, so an unreachable cluster shows
  * on `/ready` (and in the first command) rather than stopping the start.
  */
+export interface EmbeddedStoreOptions {
+  /** `normal` trades the last commits before a power loss for speed (bulk loads such as the demo); default `full`. */
+  readonly durability?: 'full' | 'normal';
+  /** `thread` (the server) commits on a worker thread so requests keep being served meanwhile; default `inline`. */
+  readonly writer?: 'inline' | 'thread';
+}
+
 export async function openEventStore(
   config: Pick<Config, 'store' | 'data' | 'eventStoreDbUrl'>,
-  /** `normal` trades the last commits before a power loss for speed (bulk loads such as the demo). */
-  durability: 'full' | 'normal' = 'full',
+  embedded: EmbeddedStoreOptions = {},
 ): Promise<EventStore> {
   if (config.store === 'eventstoredb') {
     // loadConfig guarantees the URL for this store and its scheme; the client parses the rest.
@@ -26,5 +32,9 @@ export async function openEventStore(
     }
   }
   mkdirSync(config.data, { recursive: true });
-  return openSqliteEventStore({ path: join(config.data, EVENTS_DB_FILE), synchronous: durability });
+  return openSqliteEventStore({
+    path: join(config.data, EVENTS_DB_FILE),
+    synchronous: embedded.durability ?? 'full',
+    writer: embedded.writer ?? 'inline',
+  });
 }

@@ -225,7 +225,7 @@ async function withRuntime<T>(
   fn: (runtime: Runtime) => Promise<T>,
   durability: 'full' | 'normal' = 'full',
 ): Promise<T> {
-  const runtime = await openRuntime(config(io), { durability });
+  const runtime = await openRuntime(config(io), { embedded: { durability } });
   try {
     return await fn(runtime);
   } finally {
