@@ -102,7 +102,7 @@ export class CaseUseCases {
     };
     // Attributed and judged as of the opening, which an import may backdate.
     const asOf = referenceInstant(input.occurredAt);
-    const sku = await skuDetails(this.deps.store, input.sku, asOf);
+    const sku = await skuDetails(this.deps.states, input.sku, asOf);
     const approval = await this.approvalContext(input.channel, sku?.vendorId ?? null, asOf);
     const outcome = await this.deps.handler.handle(
       {
@@ -236,7 +236,7 @@ export class CaseUseCases {
     const current = await this.load(caseId);
     const channel = current.state.opened?.channel;
     const refundApprovalLimit = channel
-      ? ((await policyTerms(this.deps.store, channel, referenceInstant(input.occurredAt)))
+      ? ((await policyTerms(this.deps.states, channel, referenceInstant(input.occurredAt)))
           ?.refundApprovalLimit ?? null)
       : null;
     const outcome = await this.run(caseId, 'case.refund.request', input, context, (_state, occurredAt) => ({
@@ -394,9 +394,9 @@ export class CaseUseCases {
     asOf?: Date,
   ): Promise<ApprovalContext> {
     return {
-      policy: await policyTerms(this.deps.store, channel, asOf),
+      policy: await policyTerms(this.deps.states, channel, asOf),
       vendorTurnaroundDays:
-        vendorId === null ? null : await vendorTurnaroundDays(this.deps.store, vendorId, asOf),
+        vendorId === null ? null : await vendorTurnaroundDays(this.deps.states, vendorId, asOf),
     };
   }
 

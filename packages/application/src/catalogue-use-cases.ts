@@ -128,7 +128,7 @@ export class CatalogueUseCases {
   }
 
   async putSku(sku: string, input: PutSkuInput, context: CommandContext): Promise<WriteResult> {
-    const vendorRegistered = (await vendorTurnaroundDays(this.deps.store, input.vendorId)) !== null;
+    const vendorRegistered = (await vendorTurnaroundDays(this.deps.states, input.vendorId)) !== null;
     const outcome = await this.deps.handler.handle(
       {
         decider: skuDecider,
@@ -224,7 +224,7 @@ export class CatalogueUseCases {
    */
   async recordSales(input: RecordSalesInput, context: CommandContext): Promise<WriteResult[]> {
     for (const line of input.lines) {
-      if ((await skuDetails(this.deps.store, line.sku)) === null) throw new NotFoundError('sku', line.sku);
+      if ((await skuDetails(this.deps.states, line.sku)) === null) throw new NotFoundError('sku', line.sku);
     }
     const results: WriteResult[] = [];
     for (const [index, line] of input.lines.entries()) {
@@ -267,7 +267,7 @@ export class CatalogueUseCases {
     input: RecordSalesDaysInput,
     context: CommandContext,
   ): Promise<WriteResult> {
-    if ((await skuDetails(this.deps.store, sku)) === null) throw new NotFoundError('sku', sku);
+    if ((await skuDetails(this.deps.states, sku)) === null) throw new NotFoundError('sku', sku);
     const outcome = await this.deps.handler.handle(
       {
         decider: salesDaysDecider,

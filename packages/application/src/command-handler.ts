@@ -16,7 +16,7 @@ import {
   PreconditionFailedError,
 } from './errors.js';
 import type { EventCodec, LoadedEvent } from './event-codec.js';
-import { loadStream } from './stream-reader.js';
+import { StreamStates } from './stream-states.js';
 
 export interface Clock {
   now(): Date;
@@ -74,6 +74,8 @@ export interface CommandOutcome<Event> {
 
 export interface CommandHandlerOptions {
   readonly clock?: Clock;
+  /** Where streams' current states are kept between commands; default a private cache. */
+  readonly states?: StreamStates;
   /** Attempts when concurrent writers move the stream between read and append; default 5. */
   readonly maxAttempts?: number;
 }
@@ -85,12 +87,14 @@ export interface CommandHandlerOptions {
 export class CommandHandler {
   private readonly clock: Clock;
   private readonly maxAttempts: number;
+  private readonly states: StreamStates;
 
   constructor(
     private readonly store: EventStore,
     options: CommandHandlerOptions = {},
   ) {
     this.clock = options.clock ?? systemClock;
+    this.states = options.states ?? new StreamStates(store);
     this.maxAttempts = options.maxAttempts ?? 5;
   }
 
@@ -117,7 +121,7 @@ export class CommandHandler {
 
     let lastConflict: unknown;
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
-      const loaded = await loadStream(this.store, decider, codec, streamName);
+      const loaded = await this.states.load(decider, codec, streamName);
       if (context.expectedRevision !== undefined && loaded.revision !== context.expectedRevision) {
         throw new PreconditionFailedError(streamName, context.expectedRevision, loaded.revision);
       }

@@ -10,6 +10,7 @@ import type { KeyStore } from './key-store.js';
 import { PersonalDataVault } from './personal-data-vault.js';
 import { CustodyProcessManager } from './process-manager.js';
 import { ReconciliationUseCases } from './reconciliation-use-cases.js';
+import { StreamStates } from './stream-states.js';
 import { UnitUseCases } from './unit-use-cases.js';
 
 export interface LedgerOptions {
@@ -44,14 +45,17 @@ export class Ledger {
 
   constructor(options: LedgerOptions) {
     this.store = options.store;
+    const states = new StreamStates(options.store);
     const handler = new CommandHandler(options.store, {
+      states,
       ...(options.clock ? { clock: options.clock } : {}),
       ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
     });
     this.vault = new PersonalDataVault(options.keys);
-    this.processManager = new CustodyProcessManager(options.store, handler);
+    this.processManager = new CustodyProcessManager(options.store, handler, states);
     const deps = {
       store: options.store,
+      states,
       handler,
       vault: this.vault,
       directory: new CatalogueDirectory(options.store),

@@ -10,12 +10,15 @@ import type { EventStore, RecordedEvent, Subscription, SubscriptionError } from 
 import type { CommandContext, CommandHandler, CommandOutcome } from './command-handler.js';
 import { caseCodec, rmaUnitCodec } from './domain-codecs.js';
 import { DomainRejectedError, NotFoundError } from './errors.js';
-import { loadStream } from './stream-reader.js';
+import type { StreamStates } from './stream-states.js';
 import { skuDetails } from './use-case-support.js';
 
 export const PROCESS_MANAGER_ACTOR = 'system:process-manager';
 
 const TRIGGERS = new Set(['ItemReceived', 'ItemInspected']);
+
+/** How many inline reactions are remembered for the catch-up reactor to skip; beyond, it re-runs them. */
+const REMEMBERED_REACTIONS = 10_000;
 
 export interface ReactorOptions {
   /** Exclusive checkpoint: react to events strictly after this global position. */
@@ -38,17 +41,35 @@ export interface ReactorOptions {
  * catch-up reactor writes the unit event exactly once.
  */
 export class CustodyProcessManager {
+  /**
+   * Triggers this process has already reacted to inline (event id → position): the catch-up
+   * reactor, meeting them in the log moments later, skips them instead of re-reading their streams
+   * to find nothing to do. One the reactor passed before the inline reaction finished is dropped
+   * at the next sweep.
+   */
+  private readonly reactedInline = new Map<string, number>();
+  private handledSinceSweep = 0;
+
   constructor(
     private readonly store: EventStore,
     private readonly handler: CommandHandler,
+    private readonly states: StreamStates,
   ) {}
 
   static triggeredBy(recorded: RecordedEvent): boolean {
     return TRIGGERS.has(recorded.type) && streamCategory(recorded.streamName) === 'case';
   }
 
-  /** Applies the reaction a case event calls for; null when it calls for none. */
+  /** Applies the reaction a case event calls for, right after the command that wrote it; null when it calls for none. */
   async react(recorded: RecordedEvent): Promise<CommandOutcome<RmaUnitEvent> | null> {
+    const outcome = await this.apply(recorded);
+    if (outcome !== null && this.reactedInline.size < REMEMBERED_REACTIONS) {
+      this.reactedInline.set(recorded.eventId, recorded.position);
+    }
+    return outcome;
+  }
+
+  private async apply(recorded: RecordedEvent): Promise<CommandOutcome<RmaUnitEvent> | null> {
     if (!CustodyProcessManager.triggeredBy(recorded)) return null;
     const event = caseCodec.decode(recorded);
     const context: CommandContext = {
@@ -69,7 +90,7 @@ export class CustodyProcessManager {
         const { unitId, location, occurredAt } = event.data;
         const opened = await this.openedCase(recorded.streamName);
         // The unit entered custody at the receipt: vendor, PM and unit cost are its SKU's then.
-        const sku = await skuDetails(this.store, opened.sku, new Date(occurredAt));
+        const sku = await skuDetails(this.states, opened.sku, new Date(occurredAt));
         if (!sku) throw new NotFoundError('sku', opened.sku);
         return this.handler.handle(
           {
@@ -139,8 +160,10 @@ export class CustodyProcessManager {
     recorded: RecordedEvent,
     onRejected: ReactorOptions['onRejected'],
   ): Promise<void> {
+    if (++this.handledSinceSweep >= 1000) this.sweep(recorded.position);
+    if (this.reactedInline.delete(recorded.eventId)) return;
     try {
-      await this.react(recorded);
+      await this.apply(recorded);
     } catch (error) {
       // Anything else (store down, a bug) stops the reactor so it is retried from its checkpoint.
       if (!(error instanceof DomainRejectedError)) throw error;
@@ -148,8 +171,13 @@ export class CustodyProcessManager {
     }
   }
 
+  private sweep(position: number): void {
+    this.handledSinceSweep = 0;
+    for (const [eventId, at] of this.reactedInline) if (at < position) this.reactedInline.delete(eventId);
+  }
+
   private async openedCase(streamName: string): Promise<CaseOpenedData> {
-    const loaded = await loadStream(this.store, caseDecider, caseCodec, streamName);
+    const loaded = await this.states.load(caseDecider, caseCodec, streamName);
     if (!loaded.state.opened) throw new NotFoundError('case', streamName);
     return loaded.state.opened;
   }

@@ -47,7 +47,7 @@ export class UnitUseCases {
     const turnaroundDays =
       vendorId === null
         ? null
-        : await vendorTurnaroundDays(this.deps.store, vendorId, referenceInstant(input.occurredAt));
+        : await vendorTurnaroundDays(this.deps.states, vendorId, referenceInstant(input.occurredAt));
     if (vendorId !== null && turnaroundDays === null) throw new NotFoundError('vendor', vendorId);
     const outcome = await this.run(unitId, 'unit.dispatch', input, context, (_state, occurredAt) => ({
       type: 'DispatchToVendor',
@@ -151,7 +151,7 @@ export class UnitUseCases {
     const sku =
       unit.sku === null
         ? null
-        : await skuDetails(this.deps.store, unit.sku, referenceInstant(input.occurredAt));
+        : await skuDetails(this.deps.states, unit.sku, referenceInstant(input.occurredAt));
     const pmId = sku?.pmId ?? unit.pmId ?? '';
     const outcome = await this.run(unitId, 'unit.write-off', input, context, (_state, occurredAt) => ({
       type: 'WriteOff',

@@ -1,4 +1,5 @@
 import {
+  type Decider,
   type PolicyTerms,
   policyDecider,
   policyStream,
@@ -13,13 +14,17 @@ import type { CatalogueDirectory } from './catalogue-directory.js';
 import type { CommandHandler, CommandOutcome } from './command-handler.js';
 import { parseInstant } from './command-handler.js';
 import { policyCodec, skuCodec, vendorCodec } from './domain-codecs.js';
+import type { EventCodec } from './event-codec.js';
 import type { PersonalDataVault } from './personal-data-vault.js';
 import type { CustodyProcessManager } from './process-manager.js';
 import { loadStream } from './stream-reader.js';
+import type { StreamStates } from './stream-states.js';
 
 /** What every group of use cases shares. */
 export interface LedgerDeps {
   readonly store: EventStore;
+  /** Current states of streams, kept between commands. */
+  readonly states: StreamStates;
   readonly handler: CommandHandler;
   readonly vault: PersonalDataVault;
   readonly directory: CatalogueDirectory;
@@ -70,41 +75,43 @@ export function referenceInstant(occurredAt: string | undefined): Date | undefin
 }
 
 /**
- * Reference data as it stood at `asOf`. An event backdated before the entity was first set (an
- * import of old cases into a catalogue set up later) gets the entity as it is now instead.
+ * Reference data as it stood at `asOf`, or as it is now (from the kept states) without one. An
+ * event backdated before the entity was first set (an import of old cases into a catalogue set up
+ * later) gets the entity as it is now instead.
  */
-async function inForceAt<T>(
-  load: (options: { asOf?: Date }) => Promise<T | null>,
+async function inForceAt<Command, Event, State, T>(
+  states: StreamStates,
+  decider: Decider<Command, Event, State>,
+  codec: EventCodec<Event>,
+  streamName: string,
+  pick: (state: State) => T | null,
   asOf: Date | undefined,
 ): Promise<T | null> {
-  const then = await load(asOf === undefined ? {} : { asOf });
-  return then ?? (asOf === undefined ? null : load({}));
+  const now = async () => pick((await states.load(decider, codec, streamName)).state);
+  if (asOf === undefined) return now();
+  const then = pick((await loadStream(states.store, decider, codec, streamName, { asOf })).state);
+  return then ?? now();
 }
 
-export function policyTerms(store: EventStore, channel: string, asOf?: Date): Promise<PolicyTerms | null> {
-  return inForceAt(
-    async (options) =>
-      (await loadStream(store, policyDecider, policyCodec, policyStream(channel), options)).state.terms,
-    asOf,
-  );
+export function policyTerms(states: StreamStates, channel: string, asOf?: Date): Promise<PolicyTerms | null> {
+  return inForceAt(states, policyDecider, policyCodec, policyStream(channel), (state) => state.terms, asOf);
 }
 
-export function skuDetails(store: EventStore, sku: string, asOf?: Date): Promise<SkuDetails | null> {
-  return inForceAt(
-    async (options) => (await loadStream(store, skuDecider, skuCodec, skuStream(sku), options)).state.details,
-    asOf,
-  );
+export function skuDetails(states: StreamStates, sku: string, asOf?: Date): Promise<SkuDetails | null> {
+  return inForceAt(states, skuDecider, skuCodec, skuStream(sku), (state) => state.details, asOf);
 }
 
 export function vendorTurnaroundDays(
-  store: EventStore,
+  states: StreamStates,
   vendorId: string,
   asOf?: Date,
 ): Promise<number | null> {
   return inForceAt(
-    async (options) =>
-      (await loadStream(store, vendorDecider, vendorCodec, vendorStream(vendorId), options)).state
-        .turnaroundDays,
+    states,
+    vendorDecider,
+    vendorCodec,
+    vendorStream(vendorId),
+    (state) => state.turnaroundDays,
     asOf,
   );
 }
