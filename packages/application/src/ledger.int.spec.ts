@@ -1,7 +1,7 @@
 import { caseDecider, caseStream, customerStream, receiptUnitId, rmaUnitStream } from '@rma-ledger/domain';
 import type { EventStore, RecordedEvent } from '@rma-ledger/event-store';
 import { openSqliteEventStore } from '@rma-ledger/store-sqlite';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { OpenCaseInput } from './case-use-cases.js';
 import { type Clock, type CommandContext, CommandHandler } from './command-handler.js';
 import { caseCodec } from './domain-codecs.js';
@@ -367,6 +367,22 @@ describe('Ledger on the SQLite event store', () => {
       expect(reactionErrors).toHaveLength(1);
       await ledger.processManager.catchUp();
       expect((await ledger.units.get(received.unitId)).revision).toBe(0);
+    });
+
+    it('skips, in the catch-up reactor, the reactions this process already made inline', async () => {
+      const { caseId } = await ledger.cases.open(caseInput(), cs);
+      const { unitId } = await ledger.cases.receive(caseId, {}, warehouse);
+      const reads = vi.spyOn(store, 'readStream');
+      const lookups = vi.spyOn(store, 'lookupIdempotencyKey');
+
+      await ledger.processManager.catchUp();
+      expect(reads).not.toHaveBeenCalled();
+      expect(lookups).not.toHaveBeenCalled();
+
+      // A reactor elsewhere (another process) knows nothing of it and finds the reaction done.
+      await newLedger(store).processManager.catchUp();
+      expect(lookups).toHaveBeenCalled();
+      expect(await eventsOf(store, rmaUnitStream(unitId))).toHaveLength(1);
     });
 
     it('keeps reacting live through the catch-up subscription', async () => {
