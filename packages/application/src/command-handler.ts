@@ -153,7 +153,12 @@ export class CommandHandler {
           expectedRevision: loaded.revision ?? 'no_stream',
           ...(idempotencyKey !== undefined ? { idempotencyKey, idempotencyFingerprint: fingerprint } : {}),
         });
-        return outcome(codec, streamName, result);
+        const written = outcome(codec, streamName, result);
+        if (!result.deduplicated) {
+          const events = written.events.map((e) => e.event);
+          this.states.appended(decider, streamName, loaded, events, result.nextExpectedRevision);
+        }
+        return written;
       } catch (error) {
         if (hasCode(error, 'LDG_STORE_IDEMPOTENCY_KEY_REUSED') && idempotencyKey !== undefined) {
           throw new IdempotencyKeyReusedError(idempotencyKey);

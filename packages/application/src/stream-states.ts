@@ -18,10 +18,10 @@ interface Entry {
 const DEFAULT_CAPACITY = 10_000;
 
 /**
- * The current state of streams, folded once and kept: a later load reads only the events written
- * since (by this process or any other), so a busy case or a SKU that every command consults costs
- * one indexed lookup instead of a full replay. Sound because events are immutable, revisions are
- * contiguous and states are values that `evolve` never mutates.
+ * The current state of streams, folded once and kept: a later load asks the stream's revision and
+ * reads only the events written since (by this process or any other), so a busy case or a SKU
+ * that every command consults costs a primary-key lookup instead of a full replay. Sound because
+ * events are immutable, revisions are contiguous and states are values `evolve` never mutates.
  */
 export class StreamStates {
   private readonly entries = new Map<string, Entry>();
@@ -38,6 +38,10 @@ export class StreamStates {
   ): Promise<StreamState<State>> {
     const kept = this.entries.get(streamName);
     const usable = kept !== undefined && kept.decider === decider;
+    if (usable && (await this.store.streamRevision(streamName)) === kept.revision) {
+      this.keep(streamName, kept);
+      return { state: kept.state as State, revision: kept.revision };
+    }
     let state = usable ? (kept.state as State) : decider.initialState;
     let revision = usable ? kept.revision : null;
     const newer = this.store.readStream(streamName, revision === null ? {} : { fromRevision: revision + 1 });
@@ -47,6 +51,22 @@ export class StreamStates {
     }
     if (revision !== null) this.keep(streamName, { decider, state, revision });
     return { state, revision };
+  }
+
+  /**
+   * Keeps the state after an append of `events` to a stream that was at `from` (the append said so
+   * with its expected revision), sparing the next load from reading them back.
+   */
+  appended<Command, Event, State>(
+    decider: Decider<Command, Event, State>,
+    streamName: string,
+    from: StreamState<State>,
+    events: readonly Event[],
+    revision: number,
+  ): void {
+    let state = from.state;
+    for (const event of events) state = decider.evolve(state, event);
+    this.keep(streamName, { decider, state, revision });
   }
 
   private keep(streamName: string, entry: Entry): void {
