@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import type { BrokenLink, EventMetadataInput, JsonValue, RecordedEvent } from './types.js';
+import type { BrokenLink, EventMetadataInput, JsonValue, LogAnchor, RecordedEvent } from './types.js';
 
 /**
  * Canonical JSON: object keys sorted by code unit, no insignificant white space, numbers as
@@ -148,5 +148,80 @@ export class StreamChainChecker {
     this.expectedRevision += 1;
     this.previousHash = event.metadata.hash;
     return undefined;
+  }
+}
+
+/** The log digest after `event`, given the digest before it (null at the start of the log). */
+export function nextLogDigest(
+  previous: string | null,
+  event: Pick<RecordedEvent, 'position'> & { hash: string },
+): string {
+  return hash('sha256', `${previous ?? ''}\n${event.position}\n${event.hash}`, 'hex');
+}
+
+type LoggedEvent = Pick<RecordedEvent, 'streamName' | 'revision' | 'position' | 'eventId'> & { hash: string };
+
+/**
+ * Folds the log, in position order, into its digest, and checks each anchor when the walk reaches
+ * its position. Feed every event (`add`), then call `finish`; each returns the first broken anchor.
+ */
+export class LogDigest {
+  private digest: string | null = null;
+  private last: LoggedEvent | null = null;
+  private readonly pending: LogAnchor[];
+
+  constructor(anchors: readonly LogAnchor[] = []) {
+    this.pending = [...anchors].sort((a, b) => a.position - b.position);
+  }
+
+  /** The digest of everything added so far; null before the first event. */
+  get head(): LogAnchor | null {
+    return this.last === null ? null : { position: this.last.position, digest: this.digest! };
+  }
+
+  add(event: LoggedEvent): BrokenLink | undefined {
+    const anchor = this.pending[0];
+    if (anchor !== undefined && event.position > anchor.position) {
+      return this.broken(
+        anchor,
+        event,
+        `the log has no event at the anchored position ${anchor.position} any more`,
+      );
+    }
+    this.digest = nextLogDigest(this.digest, event);
+    this.last = event;
+    if (anchor !== undefined && event.position === anchor.position) {
+      this.pending.shift();
+      if (anchor.digest !== this.digest) {
+        return this.broken(
+          anchor,
+          event,
+          `the log up to position ${anchor.position} digests to ${this.digest}, not to the anchored ${anchor.digest}: an event up to there was removed, added or rewritten`,
+        );
+      }
+    }
+    return undefined;
+  }
+
+  finish(): BrokenLink | undefined {
+    const anchor = this.pending[0];
+    if (anchor === undefined) return undefined;
+    const end = this.last === null ? 'the log is empty' : `the log ends at position ${this.last.position}`;
+    return this.broken(
+      anchor,
+      this.last,
+      `${end}, before the anchored position ${anchor.position}: its tail was removed`,
+    );
+  }
+
+  private broken(anchor: LogAnchor, at: LoggedEvent | null, detail: string): BrokenLink {
+    return {
+      streamName: at?.streamName ?? '',
+      revision: at?.revision ?? -1,
+      position: at?.position ?? anchor.position,
+      eventId: at?.eventId ?? '',
+      reason: 'anchor-mismatch',
+      detail,
+    };
   }
 }

@@ -141,6 +141,25 @@ export interface VerifyReport {
   readonly streams: number;
   readonly events: number;
   readonly firstBroken?: BrokenLink;
+  /**
+   * The digest of the whole log as verified (see `LogAnchor`); null for an empty log. Absent when
+   * a broken link stopped the walk.
+   */
+  readonly head?: LogAnchor | null;
+}
+
+/**
+ * A digest of the global log up to and including one position: SHA-256 chained over every event's
+ * position and hash in log order (`nextLogDigest`). Stream chains prove each stream intact; they
+ * cannot prove that no whole stream went missing, nor that a stream was not rewritten with fresh
+ * hashes. An anchor recorded outside the store (an auditor's file, a ticket, an email) can: a later
+ * verify given the anchor recomputes the digest at its position and fails if anything up to there
+ * was removed, added or rewritten.
+ */
+export interface LogAnchor {
+  readonly position: number;
+  /** SHA-256 (hex). */
+  readonly digest: string;
 }
 
 export interface BrokenLink {
@@ -148,13 +167,15 @@ export interface BrokenLink {
   readonly revision: number;
   readonly position: number;
   readonly eventId: string;
-  readonly reason: 'hash-mismatch' | 'prev-hash-mismatch' | 'revision-gap' | 'unreadable';
+  readonly reason: 'hash-mismatch' | 'prev-hash-mismatch' | 'revision-gap' | 'unreadable' | 'anchor-mismatch';
   readonly detail: string;
 }
 
 export interface VerifyOptions {
   /** Called every so often with the number of events checked, for progress output. */
   readonly onProgress?: (checkedEvents: number) => void;
+  /** Digests recorded by earlier verifies: each must still match the log at its position. */
+  readonly anchors?: readonly LogAnchor[];
 }
 
 export interface EventStore {

@@ -28,6 +28,7 @@ import {
   IdempotencyKeyReusedError,
   type IdempotentAppend,
   InvalidAppendError,
+  LogDigest,
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
@@ -477,6 +478,7 @@ class EventStoreDbEventStore implements EventStore {
   async verify(options: VerifyOptions = {}): Promise<VerifyReport> {
     this.assertOpen();
     const checkers = new Map<string, StreamChainChecker>();
+    const digest = new LogDigest(options.anchors);
     let events = 0;
     for await (const stored of this.ledgerEvents(undefined)) {
       let checker = checkers.get(stored.streamId);
@@ -486,7 +488,8 @@ class EventStoreDbEventStore implements EventStore {
       }
       let broken: BrokenLink | undefined;
       try {
-        broken = checker.check(toRecordedEvent(stored));
+        const event = toRecordedEvent(stored);
+        broken = checker.check(event) ?? digest.add({ ...event, hash: event.metadata.hash });
       } catch (error) {
         if (!(error instanceof UnreadableEventError)) throw error;
         broken = {
@@ -502,8 +505,10 @@ class EventStoreDbEventStore implements EventStore {
       events += 1;
       if (events % PROGRESS_EVERY === 0) options.onProgress?.(events);
     }
+    const broken = digest.finish();
+    if (broken !== undefined) return { ok: false, streams: checkers.size, events, firstBroken: broken };
     options.onProgress?.(events);
-    return { ok: true, streams: checkers.size, events };
+    return { ok: true, streams: checkers.size, events, head: digest.head };
   }
 
   async ping(): Promise<void> {

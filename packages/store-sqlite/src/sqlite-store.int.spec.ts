@@ -109,7 +109,7 @@ describe('SQLite adapter', () => {
     it('given :memory:, then the store works without a file', async () => {
       const store = open({ path: ':memory:' });
       await store.append('order-1', numbered(2));
-      expect(await store.verify()).toEqual({ ok: true, streams: 1, events: 2 });
+      expect(await store.verify()).toMatchObject({ ok: true, streams: 1, events: 2 });
     });
 
     it('given a file written by a newer schema version, then opening fails naming both versions and the file is untouched', () => {
@@ -151,7 +151,7 @@ describe('SQLite adapter', () => {
       expect(after.events[0]!.position).toBeGreaterThan(before.position);
       expect(after.events[0]!.metadata.prevHash).toBe(before.events[1]!.metadata.hash);
       expect(await collect(reopened.readStream('order-1'))).toEqual([...before.events, ...after.events]);
-      expect(await reopened.verify()).toEqual({ ok: true, streams: 1, events: 3 });
+      expect(await reopened.verify()).toMatchObject({ ok: true, streams: 1, events: 3 });
     });
   });
 
@@ -269,7 +269,7 @@ describe('SQLite adapter', () => {
       expect(events.map((event) => event.revision)).toEqual(Array.from({ length: 61 }, (_, i) => i));
       const fromChildren = events.slice(1).map((event) => JSON.stringify(event.data));
       expect(new Set(fromChildren).size).toBe(60);
-      expect(await store.verify()).toEqual({ ok: true, streams: 1, events: 61 });
+      expect(await store.verify()).toMatchObject({ ok: true, streams: 1, events: 61 });
     });
   });
 
@@ -499,7 +499,7 @@ describe('SQLite adapter', () => {
 
       const report = await store.verify({ onProgress: (checked) => progress.push(checked) });
 
-      expect(report).toEqual({ ok: true, streams: 4, events: 15_000 });
+      expect(report).toMatchObject({ ok: true, streams: 4, events: 15_000 });
       expect(progress.length).toBeGreaterThan(1);
       expect(progress[progress.length - 1]).toBe(15_000);
       expect([...progress].sort((a, b) => a - b)).toEqual(progress);

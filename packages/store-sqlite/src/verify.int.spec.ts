@@ -165,6 +165,33 @@ describe('verify, given rows edited behind the store', () => {
   it('given untouched chains, then verify reports every stream and event', async () => {
     const { store } = await storeWithChains();
 
-    expect(await store.verify()).toEqual({ ok: true, streams: 3, events: 6 });
+    expect(await store.verify()).toMatchObject({ ok: true, streams: 3, events: 6 });
+  });
+});
+
+describe('verify with a log anchor', () => {
+  it('given a whole stream deleted behind the store, then only an anchor recorded before reveals it', async () => {
+    const path = join(directory, 'anchored.db');
+    const store = openSqliteEventStore({ path });
+    try {
+      await store.append('order-1', numbered(2));
+      await store.append('order-2', numbered(2));
+      await store.append('order-3', numbered(1));
+      const anchor = (await store.verify()).head!;
+
+      tamper(
+        path,
+        "DELETE FROM events WHERE stream_name = 'order-2'; DELETE FROM streams WHERE name = 'order-2';",
+      );
+
+      // Every remaining chain is intact: the deletion is invisible to stream chains alone.
+      expect(await store.verify()).toMatchObject({ ok: true, streams: 2, events: 3 });
+      expect(await store.verify({ anchors: [anchor] })).toMatchObject({
+        ok: false,
+        firstBroken: { streamName: 'order-3', reason: 'anchor-mismatch' },
+      });
+    } finally {
+      await store.close();
+    }
   });
 });

@@ -1,6 +1,7 @@
 import {
   type BrokenLink,
   canonicalJson,
+  LogDigest,
   type RecordedEvent,
   StreamChainChecker,
   type VerifyOptions,
@@ -90,6 +91,7 @@ function checkPosition(row: EventRow, previous: EventRow | undefined): BrokenLin
  * between pages, so appends on the same connection go on), and stops at the first broken link.
  * The streams table names the streams to walk; then every stream name in the events table must be
  * one of them, or its events were written behind the store's back (or its streams row deleted).
+ * Then walks the global log once in position order for its digest, checking the anchors given.
  * `statements` throws once the store is closed, which ends a walk in progress.
  */
 export async function verifyChains(
@@ -152,6 +154,19 @@ export async function verifyChains(
     [logged, listed] = statements().loggedStreamAfter.get(logged)!;
     if (seen % PAGE_SIZE === 0) await new Promise(setImmediate);
   }
+  const digest = new LogDigest(options.anchors);
+  for (let after = 0; ; ) {
+    const rows = statements().allAfter.all(after, PAGE_SIZE);
+    for (const row of rows) {
+      const broken = digest.add({ ...at(row), hash: row[13] });
+      if (broken !== undefined) return { ok: false, streams, events, firstBroken: broken };
+    }
+    if (rows.length < PAGE_SIZE) break;
+    after = rows[rows.length - 1]![4];
+    await new Promise(setImmediate);
+  }
+  const broken = digest.finish();
+  if (broken !== undefined) return { ok: false, streams, events, firstBroken: broken };
   options.onProgress?.(events);
-  return { ok: true, streams, events };
+  return { ok: true, streams, events, head: digest.head };
 }

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { IdempotencyKeyReusedError, SubscriptionError, WrongExpectedRevisionError } from '../errors.js';
-import { computeEventHash } from '../hash-chain.js';
+import { computeEventHash, nextLogDigest } from '../hash-chain.js';
 import type {
   EventMetadataInput,
   EventStore,
@@ -688,7 +688,7 @@ export function describeEventStoreContract(adapterName: string, harness: Contrac
     describe('verify', () => {
       it('given an empty store, then it is ok with nothing counted', async () => {
         const store = await fresh();
-        expect(await store.verify()).toEqual({ ok: true, streams: 0, events: 0 });
+        expect(await store.verify()).toEqual({ ok: true, streams: 0, events: 0, head: null });
       });
 
       it('given a clean store, then it is ok and counts every stream and event', async () => {
@@ -698,7 +698,55 @@ export function describeEventStoreContract(adapterName: string, harness: Contrac
         await store.append('order-1', events(2, 3));
         await store.append('order-3', events(1));
 
-        expect(await store.verify()).toEqual({ ok: true, streams: 3, events: 7 });
+        expect(await store.verify()).toEqual({ ok: true, streams: 3, events: 7, head: expect.anything() });
+      });
+
+      it('given a clean store, then its head is the digest of every event in log order', async () => {
+        const store = await fresh();
+        await store.append('order-1', events(2));
+        await store.append('order-2', events(1));
+
+        const logged = await collect(store.readAll());
+        const digest = logged.reduce<string | null>(
+          (previous, recorded) =>
+            nextLogDigest(previous, { position: recorded.position, hash: recorded.metadata.hash }),
+          null,
+        );
+        expect((await store.verify()).head).toEqual({ position: logged.at(-1)!.position, digest });
+      });
+
+      it('given an anchor recorded earlier, when the log has only grown since, then it still holds', async () => {
+        const store = await fresh();
+        await store.append('order-1', events(2));
+        const anchor = (await store.verify()).head!;
+        await store.append('order-2', events(3));
+
+        const report = await store.verify({ anchors: [anchor] });
+        expect(report.ok).toBe(true);
+        expect(report.head?.position).toBeGreaterThan(anchor.position);
+      });
+
+      it('given an anchor that does not match the log, then it reports an anchor mismatch at its position', async () => {
+        const store = await fresh();
+        const { position } = await store.append('order-1', events(2));
+        await store.append('order-2', events(1));
+
+        const report = await store.verify({ anchors: [{ position, digest: '0'.repeat(64) }] });
+        expect(report).toMatchObject({
+          ok: false,
+          firstBroken: { position, streamName: 'order-1', revision: 1, reason: 'anchor-mismatch' },
+        });
+      });
+
+      it('given an anchor beyond the end of the log, then it reports the tail as removed', async () => {
+        const store = await fresh();
+        const { position } = await store.append('order-1', events(2));
+
+        const report = await store.verify({
+          anchors: [{ position: position + 1000, digest: 'f'.repeat(64) }],
+        });
+        expect(report).toMatchObject({ ok: false, firstBroken: { position, reason: 'anchor-mismatch' } });
+        expect(report.firstBroken?.detail).toMatch(/tail was removed/);
       });
 
       it('given one stored byte of an event changed behind the store, then it reports that event as the first broken link', async () => {

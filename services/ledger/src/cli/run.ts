@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { NotFoundError } from '@rma-ledger/application';
-import type { RecordedEvent } from '@rma-ledger/event-store';
+import type { LogAnchor, RecordedEvent } from '@rma-ledger/event-store';
 import { CASE_LIST_MODEL } from '@rma-ledger/projections';
 import { roleSchema, roles } from '../auth/roles.js';
 import { TokenStore } from '../auth/token-store.js';
@@ -37,7 +37,8 @@ Commands:
                                      Create an API token; the token is printed once
   token list [--json]                List tokens (never their secrets)
   token revoke <id>                  Revoke a token
-  verify [--json]                    Recompute every stream's hash chain; exit 1 when broken
+  verify [--json] [--anchor P:D]     Recompute every hash chain and the log digest (checking anchors
+                                     printed by an earlier verify); exit 1 when broken
   history <caseId|unitId> [--as-of <instant>] [--json]
                                      Every event of a case (or else an RMA unit) with its metadata
   erase-customer <customerId> [--reason <text>]
@@ -199,16 +200,28 @@ function token(args: readonly string[], io: CliIo): number {
 }
 
 async function verify(args: readonly string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({ args: [...args], options: { json: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    args: [...args],
+    options: { json: { type: 'boolean' }, anchor: { type: 'string', multiple: true } },
+  });
+  const anchors = (values.anchor ?? []).map(parseAnchor);
   const store = await openEventStore(config(io));
   try {
     const report = await store.verify({
+      anchors,
       onProgress: (checked) => io.stderr(`verified ${checked} events…`),
     });
     if (values.json) io.stdout(JSON.stringify(report));
-    else if (report.ok)
-      io.stdout(`ok: ${report.streams} streams, ${report.events} events, every hash chain holds`);
-    else {
+    else if (report.ok) {
+      const anchored = anchors.length === 0 ? '' : `, and the log still matches ${anchors.length} anchor(s)`;
+      io.stdout(`ok: ${report.streams} streams, ${report.events} events, every hash chain holds${anchored}`);
+      if (report.head) {
+        io.stdout(`head: ${report.head.position}:${report.head.digest}`);
+        io.stdout(
+          `  (keep it outside the ledger; \`ledger verify --anchor ${report.head.position}:…\` proves later that nothing up to it changed)`,
+        );
+      }
+    } else {
       const b = report.firstBroken!;
       io.stdout(
         `BROKEN: stream ${b.streamName} revision ${b.revision} (position ${b.position}): ${b.reason}: ${b.detail}`,
@@ -218,6 +231,13 @@ async function verify(args: readonly string[], io: CliIo): Promise<number> {
   } finally {
     await store.close();
   }
+}
+
+function parseAnchor(value: string): LogAnchor {
+  const match = /^(\d+):([0-9a-f]{64})$/.exec(value);
+  if (!match)
+    throw new UsageError(`--anchor ${value}: expected <position>:<64 hex digits>, as verify prints its head`);
+  return { position: Number(match[1]), digest: match[2]! };
 }
 
 async function withRuntime<T>(

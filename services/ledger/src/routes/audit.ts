@@ -16,11 +16,33 @@ const verifySchema = z.object({
       revision: z.number().int(),
       position: z.number().int(),
       eventId: z.string(),
-      reason: z.enum(['hash-mismatch', 'prev-hash-mismatch', 'revision-gap', 'unreadable']),
+      reason: z.enum([
+        'hash-mismatch',
+        'prev-hash-mismatch',
+        'revision-gap',
+        'unreadable',
+        'anchor-mismatch',
+      ]),
       detail: z.string(),
     })
     .optional(),
+  head: z
+    .object({ position: z.number().int(), digest: z.string() })
+    .nullable()
+    .optional()
+    .describe(
+      'The digest of the whole log (null when empty). Record it outside the ledger and pass it back as `anchor` to prove later that nothing up to it was removed or rewritten.',
+    ),
 });
+
+/** `<position>:<digest>`, as `head` prints them. */
+const anchorSchema = z
+  .string()
+  .regex(/^\d+:[0-9a-f]{64}$/, 'an anchor is <position>:<64 hex digits>, as verify reports its head')
+  .transform((value) => {
+    const [position, digest] = value.split(':') as [string, string];
+    return { position: Number(position), digest };
+  });
 
 export function registerAuditRoutes(app: TypedApp, store: EventStore): void {
   app.get(
@@ -75,10 +97,16 @@ export function registerAuditRoutes(app: TypedApp, store: EventStore): void {
       config: { auth: anyRole },
       schema: {
         tags: ['audit'],
-        summary: "Recomputes every stream's hash chain and reports the first broken link",
+        summary:
+          "Recomputes every stream's hash chain and the log's digest, checks an anchor if given, and reports the first broken link",
+        querystring: z.strictObject({
+          anchor: anchorSchema
+            .optional()
+            .describe('A head recorded by an earlier verify: `<position>:<digest>`'),
+        }),
         response: { 200: verifySchema },
       },
     },
-    async () => store.verify(),
+    async (request) => store.verify(request.query.anchor ? { anchors: [request.query.anchor] } : {}),
   );
 }

@@ -70,7 +70,28 @@ describe('audit', () => {
 
   it('verifies every chain', async () => {
     const res = await expectOk(() => call(fx, 'cs', 'GET', '/audit/verify'));
-    expect(res.json()).toEqual({ ok: true, streams: 4, events: 4 });
+    expect(res.json()).toMatchObject({ ok: true, streams: 4, events: 4 });
+  });
+
+  it('reports the log head, and checks it as an anchor later', async () => {
+    const { head } = (await expectOk(() => call(fx, 'auditor', 'GET', '/audit/verify'))).json();
+    expect(head).toEqual({ position: expect.any(Number), digest: expect.stringMatching(/^[0-9a-f]{64}$/) });
+
+    const anchored = await call(fx, 'auditor', 'GET', `/audit/verify?anchor=${head.position}:${head.digest}`);
+    expect(anchored.json()).toMatchObject({ ok: true });
+    const forged = await call(
+      fx,
+      'auditor',
+      'GET',
+      `/audit/verify?anchor=${head.position}:${'0'.repeat(64)}`,
+    );
+    expect(forged.json()).toMatchObject({ ok: false, firstBroken: { reason: 'anchor-mismatch' } });
+  });
+
+  it('refuses a malformed anchor with 400 naming the field', async () => {
+    const res = await call(fx, 'auditor', 'GET', '/audit/verify?anchor=12:nothex');
+    expect(res.statusCode).toBe(400);
+    expect(JSON.stringify(res.json())).toContain('anchor');
   });
 });
 
