@@ -90,6 +90,24 @@ describe('ledger verify', () => {
     expect(JSON.parse(res.stdout)).toMatchObject({ ok: true, streams: 1, events: 2 });
   });
 
+  it('prints the log head, and checks it when given back as an anchor', async () => {
+    const dir = tempDataDir();
+    dirs.push(dir);
+    await seed(dir);
+    const first = await cli(['verify'], { LEDGER_DATA: dir });
+    const head = /head: (\d+:[0-9a-f]{64})/.exec(first.stdout)?.[1];
+    expect(head).toBeDefined();
+
+    const anchored = await cli(['verify', '--anchor', head!], { LEDGER_DATA: dir });
+    expect(anchored.code).toBe(EXIT.ok);
+    expect(anchored.stdout).toContain('still matches 1 anchor');
+    const forged = await cli(['verify', '--anchor', `2:${'0'.repeat(64)}`], { LEDGER_DATA: dir });
+    expect(forged.code).toBe(EXIT.failure);
+    expect(forged.stdout).toContain('anchor-mismatch');
+    const malformed = await cli(['verify', '--anchor', 'latest'], { LEDGER_DATA: dir });
+    expect(malformed.code).toBe(EXIT.usage);
+  });
+
   it('exits 1 and names the first broken link when an event was altered', async () => {
     const dir = tempDataDir();
     dirs.push(dir);
