@@ -1,6 +1,8 @@
+import { createHmac } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { canonicalJson } from '@rma-ledger/event-store';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CustomerErasedError } from './errors.js';
@@ -140,5 +142,18 @@ describe('PersonalDataVault on the SQLite key store', () => {
     keys = new SqliteKeyStore({ path });
 
     expect(await keys.getKey('cust-1')).toEqual(key);
+  });
+
+  it('blinds personal data with a key of its own: stable, specific, and not an HMAC under the sealing key', async () => {
+    const first = await vault.blind('cust-1', ann);
+
+    expect(await vault.blind('cust-1', ann)).toBe(first);
+    expect(await vault.blind('cust-1', { ...ann, phone: '+86 139 0000 0000' })).not.toBe(first);
+    expect(await vault.blind('cust-2', ann)).not.toBe(first);
+    const sealingKey = (await keys.getKey('cust-1'))!;
+    const underSealingKey = createHmac('sha256', sealingKey).update(canonicalJson(ann), 'utf8').digest('hex');
+    expect(first).not.toBe(underSealingKey);
+    await vault.erase('cust-1');
+    await expect(vault.blind('cust-1', ann)).rejects.toBeInstanceOf(CustomerErasedError);
   });
 });

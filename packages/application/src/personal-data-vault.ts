@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { type PersonalData, personalDataSchema, type SealedPersonalData } from '@rma-ledger/domain';
 import { canonicalJson, type JsonValue } from '@rma-ledger/event-store';
 import { ApplicationError } from './errors.js';
@@ -18,6 +18,8 @@ export class PersonalDataKeyMissingError extends ApplicationError {
 }
 
 const IV_BYTES = 12;
+/** HKDF context of the blinding key: a different purpose gives a different, independent key. */
+const BLIND_INFO = 'rma-ledger/personal-data/blind/v1';
 
 /**
  * Seals personal data with the customer's own key (AES-256-GCM, random 12-byte IV, the customer id
@@ -61,12 +63,13 @@ export class PersonalDataVault {
   }
 
   /**
-   * A keyed hash (HMAC-SHA256 under the customer's key) standing in for personal data wherever a
-   * digest of it is kept, such as an idempotency fingerprint: stable while the key exists, and no
-   * longer linkable to a guessed name or phone once the key is destroyed.
+   * A keyed hash (HMAC-SHA256) standing in for personal data wherever a digest of it is kept, such
+   * as an idempotency fingerprint: stable while the customer's key exists, and no longer linkable to
+   * a guessed name or phone once it is destroyed. Its key is derived from the customer's (HKDF), so
+   * the encryption key itself never serves a second algorithm.
    */
   async blind(customerId: string, data: PersonalData): Promise<string> {
-    const key = await this.keys.createKey(customerId);
+    const key = Buffer.from(hkdfSync('sha256', await this.keys.createKey(customerId), '', BLIND_INFO, 32));
     return createHmac('sha256', key)
       .update(canonicalJson(data as unknown as JsonValue), 'utf8')
       .digest('hex');
