@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { DEFAULT_AFTER_SALES_FLAG_CONFIG } from '@rma-ledger/projections';
 import { z } from 'zod';
 
 /**
@@ -40,6 +41,22 @@ export const settings = {
     env: 'LEDGER_SHUTDOWN_TIMEOUT_MS',
     doc: 'How long a graceful shutdown waits for in-flight requests. Default 10000.',
   },
+  afterSalesAlertRatio: {
+    env: 'LEDGER_AFTER_SALES_ALERT_RATIO',
+    doc: 'After-sales ratio at which a SKU is flagged `alert` (kpis.md §6), as a fraction. Default 0.02.',
+  },
+  afterSalesDelistRatio: {
+    env: 'LEDGER_AFTER_SALES_DELIST_RATIO',
+    doc: 'After-sales ratio at which a SKU is flagged `delist`; at least the alert ratio. Default 0.05.',
+  },
+  afterSalesMinUnitsSold: {
+    env: 'LEDGER_AFTER_SALES_MIN_UNITS_SOLD',
+    doc: 'Units a SKU must have sold in the period before it can be flagged. Default 50.',
+  },
+  afterSalesWindowDays: {
+    env: 'LEDGER_AFTER_SALES_WINDOW_DAYS',
+    doc: 'Trailing window, in days, over which the flag reactor computes each SKU’s ratio. Default 90.',
+  },
 } as const;
 
 export type SettingName = keyof typeof settings;
@@ -50,6 +67,12 @@ const integer = (min: number, max = Number.MAX_SAFE_INTEGER) =>
     .int({ error: `must be an integer from ${min} to ${max}` })
     .min(min, { error: `must be an integer from ${min} to ${max}` })
     .max(max, { error: `must be an integer from ${min} to ${max}` });
+
+const ratio = () =>
+  z.coerce
+    .number({ error: 'must be a fraction above 0 and at most 1 (0.02 for 2 %)' })
+    .gt(0, { error: 'must be a fraction above 0 and at most 1 (0.02 for 2 %)' })
+    .max(1, { error: 'must be a fraction above 0 and at most 1 (0.02 for 2 %)' });
 
 /** The schemes KurrentDB documents; the schemes differ, the settings after them do not. */
 const CONNECTION_SCHEME = /^(?:esdb|kurrentdb|kdb)(\+discover)?:\/\//i;
@@ -88,8 +111,21 @@ export const configSchema = z
     rateLimitWindowMs: integer(1).default(60_000),
     readyMaxLag: integer(0).default(1000),
     shutdownTimeoutMs: integer(1).default(10_000),
+    afterSalesAlertRatio: ratio().default(DEFAULT_AFTER_SALES_FLAG_CONFIG.alertRatio),
+    afterSalesDelistRatio: ratio().default(DEFAULT_AFTER_SALES_FLAG_CONFIG.delistRatio),
+    afterSalesMinUnitsSold: integer(0).default(DEFAULT_AFTER_SALES_FLAG_CONFIG.minUnitsSold),
+    afterSalesWindowDays: integer(1, 3660).default(DEFAULT_AFTER_SALES_FLAG_CONFIG.windowDays),
   })
   .superRefine((config, ctx) => {
+    // Compared only when the alert ratio is itself valid; otherwise that is the one problem to name.
+    const alertValid = config.afterSalesAlertRatio > 0 && config.afterSalesAlertRatio <= 1;
+    if (alertValid && config.afterSalesDelistRatio < config.afterSalesAlertRatio) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['afterSalesDelistRatio'],
+        message: `must be at least the alert ratio (${config.afterSalesAlertRatio})`,
+      });
+    }
     if (config.store === 'eventstoredb' && config.eventStoreDbUrl === undefined) {
       ctx.addIssue({
         code: 'custom',
@@ -158,4 +194,14 @@ function readConfigFile(path: string): Record<string, unknown> {
     throw new ConfigError([`LEDGER_CONFIG: ${path} must hold a JSON object of settings`]);
   }
   return value as Record<string, unknown>;
+}
+
+/** The SKU flag policy of kpis.md §6 as configured: the reactor and the report use the same. */
+export function afterSalesFlagConfig(config: Config) {
+  return {
+    alertRatio: config.afterSalesAlertRatio,
+    delistRatio: config.afterSalesDelistRatio,
+    minUnitsSold: config.afterSalesMinUnitsSold,
+    windowDays: config.afterSalesWindowDays,
+  };
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.js';
+import { afterSalesFlagConfig, ConfigError, loadConfig } from './config.js';
 
 function problemsOf(env: NodeJS.ProcessEnv, cwd = '/srv'): readonly string[] {
   try {
@@ -42,6 +42,26 @@ describe('loadConfig', () => {
     expect(problemsOf({ LEDGER_STORE: 'postgres' })).toEqual([
       'LEDGER_STORE: must be sqlite or eventstoredb',
     ]);
+  });
+
+  it('reads the SKU flag policy, defaulting to kpis.md §6, and refuses a delist ratio below the alert ratio', () => {
+    expect(afterSalesFlagConfig(loadConfig({}))).toEqual({
+      alertRatio: 0.02,
+      delistRatio: 0.05,
+      minUnitsSold: 50,
+      windowDays: 90,
+    });
+    expect(
+      afterSalesFlagConfig(
+        loadConfig({ LEDGER_AFTER_SALES_ALERT_RATIO: '0.03', LEDGER_AFTER_SALES_MIN_UNITS_SOLD: '10' }),
+      ),
+    ).toMatchObject({ alertRatio: 0.03, delistRatio: 0.05, minUnitsSold: 10 });
+    expect(problemsOf({ LEDGER_AFTER_SALES_ALERT_RATIO: '2' })).toEqual([
+      'LEDGER_AFTER_SALES_ALERT_RATIO: must be a fraction above 0 and at most 1 (0.02 for 2 %)',
+    ]);
+    expect(
+      problemsOf({ LEDGER_AFTER_SALES_ALERT_RATIO: '0.06', LEDGER_AFTER_SALES_DELIST_RATIO: '0.05' }),
+    ).toEqual(['LEDGER_AFTER_SALES_DELIST_RATIO: must be at least the alert ratio (0.06)']);
   });
 
   it('reports every bad setting at once', () => {

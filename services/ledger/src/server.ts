@@ -4,7 +4,7 @@ import { buildApp } from './app.js';
 import { ledgerFlagWriter, superviseAfterSalesFlags } from './background/after-sales-flags.js';
 import { superviseCustodyReactor } from './background/custody-reactor.js';
 import { CheckpointStore } from './checkpoints.js';
-import type { Config } from './config.js';
+import { afterSalesFlagConfig, type Config } from './config.js';
 import { openRuntime, READ_MODELS_DIR } from './runtime.js';
 
 export interface RunningServer {
@@ -61,6 +61,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   superviseAfterSalesFlags(runtime.background, {
     store: runtime.store,
     directory: join(config.data, READ_MODELS_DIR),
+    config: afterSalesFlagConfig(config),
     write: ledgerFlagWriter(runtime.ledger, (error, change) =>
       server.log.warn({ code: error.code, sku: change.sku }, 'after-sales flag change refused'),
     ),

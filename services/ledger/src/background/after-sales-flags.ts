@@ -2,6 +2,7 @@ import { type CommandContext, DomainRejectedError, type Ledger } from '@rma-ledg
 import type { EventStore } from '@rma-ledger/event-store';
 import {
   type AfterSalesFlagChange,
+  type AfterSalesFlagConfig,
   type AfterSalesFlagWriter,
   startAfterSalesFlagReactor,
 } from '@rma-ledger/projections';
@@ -58,7 +59,12 @@ export function ledgerFlagWriter(
  */
 export function superviseAfterSalesFlags(
   supervisor: Supervisor,
-  deps: { readonly store: EventStore; readonly directory: string; readonly write: AfterSalesFlagWriter },
+  deps: {
+    readonly store: EventStore;
+    readonly directory: string;
+    readonly write: AfterSalesFlagWriter;
+    readonly config?: AfterSalesFlagConfig;
+  },
 ): void {
   supervisor.supervise(AFTER_SALES_FLAGS_TASK, ({ failed, caughtUp }) => {
     const reactor = startAfterSalesFlagReactor({ ...deps, onFailure: failed });
