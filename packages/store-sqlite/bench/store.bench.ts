@@ -6,6 +6,7 @@
  * by round for reads, so that both meet the same disk and CPU conditions: other processes on the
  * machine make fsync and CPU times drift a lot over a run.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +17,7 @@ import { migrate } from '../src/schema.js';
 
 const SINGLE_APPENDS = 600;
 const BATCH_APPENDS = 200;
+const CONCURRENT_APPENDERS = 32;
 const BATCH_SIZE = 100;
 const READ_ROUNDS = 5;
 const READ_LOG_STREAMS = 100;
@@ -153,6 +155,63 @@ async function appendLine(label: string, appendCount: number, perAppend: number)
     unit: perAppend === 1 ? 'appends/s' : 'events/s',
     adapter: units / adapterSeconds,
     plain: units / plainSeconds,
+  };
+}
+
+/**
+ * What group commit buys: `CONCURRENT_APPENDERS` appenders, each appending one event at a time to
+ * its own stream (as concurrent requests do), against plain better-sqlite3 committing the same
+ * number of single-event appends one by one (a plain synchronous caller cannot do better).
+ */
+async function concurrentLine(): Promise<Line> {
+  const store = openSqliteEventStore({ path: tempFile() });
+  const rounds = Math.ceil(SINGLE_APPENDS / CONCURRENT_APPENDERS) * 4;
+  let start = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: CONCURRENT_APPENDERS }, async (_, worker) => {
+      for (let round = 0; round < rounds; round += 1) {
+        await store.append(`rma-${worker}`, [returnEvent(worker * rounds + round)], {
+          expectedRevision: round === 0 ? 'no_stream' : round - 1,
+        });
+      }
+    }),
+  );
+  const adapterSeconds = seconds(start);
+  await store.close();
+
+  const plain = plainDatabase(tempFile());
+  const insert = plain.prepare(
+    'INSERT INTO events (stream_name, revision, event_id, type, data, actor, correlation_id, causation_id, ' +
+      "schema_version, recorded_at, idempotency_key, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, 1, ?, NULL, NULL, 'h')",
+  );
+  const appendOne = plain.transaction((stream: string, revision: number, data: string) => {
+    insert.run(
+      stream,
+      revision,
+      randomUUID(),
+      'ReturnLineReceived',
+      data,
+      'user:bench',
+      'bench-run',
+      new Date().toISOString(),
+    );
+  });
+  const appends = rounds * CONCURRENT_APPENDERS;
+  start = process.hrtime.bigint();
+  for (let i = 0; i < appends; i += 1) {
+    appendOne.immediate(
+      `rma-${i % CONCURRENT_APPENDERS}`,
+      Math.floor(i / CONCURRENT_APPENDERS),
+      JSON.stringify(returnEvent(i).data),
+    );
+  }
+  const plainSeconds = seconds(start);
+  plain.close();
+  return {
+    label: `append, 1 event, ${CONCURRENT_APPENDERS} concurrent`,
+    unit: 'appends/s',
+    adapter: appends / adapterSeconds,
+    plain: appends / plainSeconds,
   };
 }
 
@@ -300,6 +359,7 @@ try {
   const lines = [
     await appendLine('append, 1 event', SINGLE_APPENDS, 1),
     await appendLine(`append, ${BATCH_SIZE} events`, BATCH_APPENDS, BATCH_SIZE),
+    await concurrentLine(),
     ...(await readAllLines()),
     ...(await readStreamLines()),
   ];

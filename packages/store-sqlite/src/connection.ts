@@ -2,7 +2,7 @@ import { StoreUnavailableError } from '@rma-ledger/event-store';
 import Database from 'better-sqlite3';
 import { migrate } from './schema.js';
 
-/** How a connection to the store's file is opened; the writer thread opens its own with these. */
+/** How a connection to the store's file is opened. */
 export interface ConnectionOptions {
   readonly path: string;
   readonly synchronous?: 'full' | 'normal';
@@ -17,7 +17,6 @@ export function openDatabase(options: ConnectionOptions): Database.Database {
     db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
-    db.pragma('mmap_size = 1073741824');
     migrate(db, options.path);
     return db;
   } catch (error) {

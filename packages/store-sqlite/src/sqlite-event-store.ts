@@ -14,7 +14,14 @@ import {
   type VerifyReport,
 } from '@rma-ledger/event-store';
 import Database from 'better-sqlite3';
-import { type AppendOutcome, type AppendRequest, checkArguments, lookupIdempotencyKey } from './append.js';
+import {
+  type AppendOutcome,
+  type AppendRequest,
+  checkArguments,
+  createGroupAppend,
+  type GroupAppendFn,
+  lookupIdempotencyKey,
+} from './append.js';
 import { CommitSignal } from './commit-signal.js';
 import { openDatabase } from './connection.js';
 import { readAll, readStream } from './reads.js';
@@ -22,7 +29,6 @@ import { toRecordedEvent } from './rows.js';
 import { prepareStatements, type Statements } from './statements.js';
 import { subscribe } from './subscription.js';
 import { verifyChains } from './verify.js';
-import { InlineWriter, ThreadWriter, type Writer } from './writers.js';
 
 export interface SqliteEventStoreOptions {
   /** A database file (created when missing) or `:memory:`. */
@@ -38,13 +44,6 @@ export interface SqliteEventStoreOptions {
   readonly busyTimeoutMs?: number;
   /** How often a live subscription looks for commits made by other processes; default 250 ms. */
   readonly pollIntervalMs?: number;
-  /**
-   * Where appends are written. `inline` (default): on the calling thread, which waits for each
-   * commit's fsync. `thread`: on a worker thread with its own connection, so a server's event loop
-   * goes on serving requests while a commit reaches the disk; a file path only, not `:memory:`.
-   * Either way, appends that arrive while a commit is being prepared share the next one.
-   */
-  readonly writer?: 'inline' | 'thread';
 }
 
 export interface SqliteSettings {
@@ -74,7 +73,7 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
 class SqliteStore implements SqliteEventStore {
   private readonly db: Database.Database;
   private readonly statements: Statements;
-  private readonly writer: Writer;
+  private readonly write: GroupAppendFn;
   private readonly clock: () => Date;
   /** Appends waiting for the next group commit. */
   private queue: QueuedAppend[] = [];
@@ -83,20 +82,9 @@ class SqliteStore implements SqliteEventStore {
   private closed = false;
 
   constructor(private readonly options: SqliteEventStoreOptions) {
-    if (options.writer === 'thread' && options.path === ':memory:') {
-      throw new RangeError('An in-memory event store cannot write on a thread: its database is not shared');
-    }
     this.db = openDatabase(options);
     this.statements = prepareStatements(this.db);
-    const { path, synchronous, busyTimeoutMs } = options;
-    this.writer =
-      options.writer === 'thread'
-        ? new ThreadWriter({
-            path,
-            ...(synchronous && { synchronous }),
-            ...(busyTimeoutMs && { busyTimeoutMs }),
-          })
-        : new InlineWriter(this.db);
+    this.write = createGroupAppend(this.db, this.statements);
     this.clock = options.clock ?? (() => new Date());
     this.signal = new CommitSignal(options.pollIntervalMs ?? 250);
   }
@@ -136,14 +124,16 @@ class SqliteStore implements SqliteEventStore {
     const queued = this.queue;
     if (queued.length === 0) return;
     this.queue = [];
-    this.writer.write(queued.map((entry) => entry.request)).then(
-      (outcomes) => this.settle(queued, outcomes),
+    let outcomes: AppendOutcome[];
+    try {
+      outcomes = this.write(queued.map((entry) => entry.request));
+    } catch (error) {
       // The commit failed (the write lock still held by another process after the busy timeout, a
-      // full or read-only disk, a stopped writer): nothing in the group was written.
-      (error: unknown) => {
-        for (const { request, reject } of queued) reject(this.unavailable(request.streamName, error));
-      },
-    );
+      // full or read-only disk): nothing in the group was written.
+      for (const { request, reject } of queued) reject(this.unavailable(request.streamName, error));
+      return;
+    }
+    this.settle(queued, outcomes);
   }
 
   private settle(queued: readonly QueuedAppend[], outcomes: readonly AppendOutcome[]): void {
@@ -211,7 +201,6 @@ class SqliteStore implements SqliteEventStore {
 
   async ping(): Promise<void> {
     this.open().ping.get();
-    if (this.writer.failure !== null) throw this.writer.failure;
   }
 
   settings(): SqliteSettings {
@@ -229,7 +218,6 @@ class SqliteStore implements SqliteEventStore {
     this.closed = true;
     // Appends already accepted are written, not dropped.
     this.commitQueued();
-    await this.writer.close();
     await Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));
     this.db.close();
   }

@@ -58,19 +58,17 @@ function flipDataByte(path: string, eventId: string): void {
 
 const paths = new WeakMap<object, string>();
 
-for (const writer of ['inline', 'thread'] as const) {
-  describeEventStoreContract(`SQLite, writing ${writer}`, {
-    async create() {
-      const path = tempFile();
-      const store = openSqliteEventStore({ path, writer });
-      paths.set(store, path);
-      return store;
-    },
-    async tamper(store, event) {
-      flipDataByte(paths.get(store)!, event.eventId);
-    },
-  });
-}
+describeEventStoreContract('SQLite', {
+  async create() {
+    const path = tempFile();
+    const store = openSqliteEventStore({ path });
+    paths.set(store, path);
+    return store;
+  },
+  async tamper(store, event) {
+    flipDataByte(paths.get(store)!, event.eventId);
+  },
+});
 
 describe('SQLite adapter', () => {
   const opened: SqliteEventStore[] = [];
@@ -273,7 +271,7 @@ describe('SQLite adapter', () => {
     });
   });
 
-  describe.each(['inline', 'thread'] as const)('group commit, writing %s', (writer) => {
+  describe('group commit', () => {
     /** Frames in the write-ahead log: each commit adds the pages it changed. */
     const walFrames = (path: string): number => {
       const db = new Database(path);
@@ -288,16 +286,16 @@ describe('SQLite adapter', () => {
 
     it('given appends issued in the same turn of the event loop, then they share one commit', async () => {
       const one = tempFile();
-      await open({ path: one, writer }).append('order-0', numbered(1));
+      await open({ path: one }).append('order-0', numbered(1));
       const together = tempFile();
-      const store = open({ path: together, writer });
+      const store = open({ path: together });
       await Promise.all(Array.from({ length: 20 }, (_, i) => store.append(`order-${i}`, numbered(1))));
 
       expect(walFrames(together)).toBeLessThanOrEqual(walFrames(one) * 2);
     });
 
     it('given appends to one stream issued together, then each sees the ones before it, in call order', async () => {
-      const store = open({ writer });
+      const store = open();
       const results = await Promise.all([
         store.append('order-1', numbered(1, 0), { expectedRevision: 'no_stream' }),
         store.append('order-1', numbered(2, 1), { expectedRevision: 0 }),
@@ -312,7 +310,7 @@ describe('SQLite adapter', () => {
     });
 
     it('given one append of a group conflicting, then it alone fails and the others land', async () => {
-      const store = open({ writer });
+      const store = open();
       await store.append('order-2', numbered(1));
       const outcomes = await Promise.allSettled([
         store.append('order-1', numbered(1)),
@@ -328,7 +326,7 @@ describe('SQLite adapter', () => {
     });
 
     it('given the same idempotency key twice in one group, then the second is the first deduplicated', async () => {
-      const store = open({ writer });
+      const store = open();
       const [first, second] = await Promise.all([
         store.append('order-1', numbered(1), { idempotencyKey: 'k-1' }),
         store.append('order-1', numbered(1), { idempotencyKey: 'k-1' }),
@@ -342,7 +340,7 @@ describe('SQLite adapter', () => {
 
     it('given the group cannot commit, then every append in it fails and none is written', async () => {
       const path = tempFile();
-      const store = open({ path, busyTimeoutMs: 20, writer });
+      const store = open({ path, busyTimeoutMs: 20 });
       const other = new Database(path);
       other.exec('BEGIN IMMEDIATE');
       let outcomes: PromiseSettledResult<unknown>[];
@@ -364,7 +362,7 @@ describe('SQLite adapter', () => {
 
     it('given appends pending when the store closes, then they are written before it closes', async () => {
       const path = tempFile();
-      const store = openSqliteEventStore({ path, writer });
+      const store = openSqliteEventStore({ path });
       const pending = store.append('order-1', numbered(2));
       await store.close();
 

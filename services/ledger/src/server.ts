@@ -23,8 +23,6 @@ export interface RunningServer {
 export async function startServer(config: Config): Promise<RunningServer> {
   let app: FastifyInstance | undefined;
   const runtime = await openRuntime(config, {
-    // Commits (and their fsyncs) on a worker thread: the event loop keeps serving meanwhile.
-    embedded: { writer: 'thread' },
     onReactionError: (error) => app?.log.warn({ err: error }, 'inline custody reaction failed'),
     onProjectionFailure: (projection, error) =>
       app?.log.error({ err: error, projection }, 'projection stopped'),

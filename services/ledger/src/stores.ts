@@ -15,8 +15,6 @@ export const EVENTS_DB_FILE = 'events.db';
 export interface EmbeddedStoreOptions {
   /** `normal` trades the last commits before a power loss for speed (bulk loads such as the demo); default `full`. */
   readonly durability?: 'full' | 'normal';
-  /** `thread` (the server) commits on a worker thread so requests keep being served meanwhile; default `inline`. */
-  readonly writer?: 'inline' | 'thread';
 }
 
 export async function openEventStore(
@@ -35,6 +33,5 @@ export async function openEventStore(
   return openSqliteEventStore({
     path: join(config.data, EVENTS_DB_FILE),
     synchronous: embedded.durability ?? 'full',
-    writer: embedded.writer ?? 'inline',
   });
 }
