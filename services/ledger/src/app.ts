@@ -20,7 +20,7 @@ import { requestId } from './http/request-id.js';
 import { registerIdempotency } from './idempotency/plugin.js';
 import type { IdempotencyStore } from './idempotency/store.js';
 import { REDACTED_PATHS } from './logging.js';
-import type { ReportReader } from './reports.js';
+import { DEFAULT_REPORT_SETTINGS, type ReportReader, type ReportSettings } from './reports.js';
 import { registerAuditRoutes } from './routes/audit.js';
 import { registerCaseListRoute } from './routes/case-list.js';
 import { registerCaseRoutes } from './routes/cases.js';
@@ -57,6 +57,8 @@ export interface AppDeps {
   readonly background?: BackgroundStatusSource;
   /** The read model behind `/reports/*`; without it those paths answer 501. */
   readonly reports?: ReportReader;
+  /** The configured parts of reports (SKU flag thresholds); default kpis.md's. */
+  readonly reportSettings?: ReportSettings;
   readonly limits?: Partial<Limits>;
   /** Where and how much to log; default nothing, which is what tests want. Redaction always applies. */
   readonly log?: { readonly level: Config['logLevel']; readonly destination?: { write(line: string): void } };
@@ -165,7 +167,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     registerImportRoutes(typed, deps.ledger, limits.importBodyLimitBytes);
   }
   if (deps.reports !== undefined) {
-    registerReportRoutes(typed, deps.reports, deps.store);
+    registerReportRoutes(typed, deps.reports, deps.store, deps.reportSettings ?? DEFAULT_REPORT_SETTINGS);
     registerCaseListRoute(typed, deps.reports, deps.store);
   }
   const reconciliations = deps.ledger !== undefined && deps.reports !== undefined;

@@ -1,6 +1,7 @@
 import type { DomainEvent } from '@rma-ledger/domain';
 import type { EventStore } from '@rma-ledger/event-store';
 import {
+  type AfterSalesFlagConfig,
   afterSalesRatioCsv,
   afterSalesRatioReport,
   agingInventoryCsv,
@@ -9,6 +10,7 @@ import {
   badDebtReport,
   cycleLagCsv,
   cycleLagReport,
+  DEFAULT_AFTER_SALES_FLAG_CONFIG,
   overdueRepairsCsv,
   overdueRepairsReport,
   type ProjectionRunner,
@@ -28,12 +30,19 @@ export const READ_MODEL = 'reports';
 /** How long a report waits for the read model to reach the log's head before answering anyway. */
 const CATCH_UP_MS = 5_000;
 
+/** What configuration decides in a report: the SKU flag thresholds of kpis.md §6. */
+export interface ReportSettings {
+  readonly afterSales: Pick<AfterSalesFlagConfig, 'alertRatio' | 'delistRatio' | 'minUnitsSold'>;
+}
+
+export const DEFAULT_REPORT_SETTINGS: ReportSettings = { afterSales: DEFAULT_AFTER_SALES_FLAG_CONFIG };
+
 export interface Report<Q> {
   readonly name: string;
   readonly summary: string;
   readonly query: z.ZodType<Q>;
-  json(db: Database, query: Q): unknown;
-  csv(db: Database, query: Q): string;
+  json(db: Database, query: Q, settings: ReportSettings): unknown;
+  csv(db: Database, query: Q, settings: ReportSettings): string;
 }
 
 const asOfQuery = z.strictObject({
@@ -69,14 +78,14 @@ const snapshot = (
 const periodic = (
   name: string,
   summary: string,
-  json: (db: Database, o: { from: string; to: string }) => object,
+  json: (db: Database, o: { from: string; to: string }, settings: ReportSettings) => object,
   csv: (r: never) => string,
 ): Report<PeriodQuery> => ({
   name,
   summary,
   query: periodQuery,
-  json: (db, q) => json(db, period(q)),
-  csv: (db, q) => csv(json(db, period(q)) as never),
+  json: (db, q, settings) => json(db, period(q), settings),
+  csv: (db, q, settings) => csv(json(db, period(q), settings) as never),
 });
 
 /** The reports of api.md, by the name in their path; kpis.md defines each figure. */
@@ -96,7 +105,7 @@ export const REPORTS = [
   snapshot('rma-aging', 'Units in RMA custody by age bucket', agingInventoryReport, agingInventoryCsv),
   snapshot(
     'refund-exposure',
-    'Refunds requested or approved but not paid',
+    'Refunds paid before the item came back (kpis.md §7)',
     refundExposureReport,
     refundExposureCsv,
   ),
@@ -114,8 +123,8 @@ export const REPORTS = [
   ),
   periodic(
     'sku-after-sales',
-    'After-sales ratio per SKU over a period, with flags',
-    afterSalesRatioReport,
+    'After-sales ratio per SKU over a period, with flags at the configured thresholds',
+    (db, q, settings) => afterSalesRatioReport(db, { ...q, ...settings.afterSales }),
     afterSalesRatioCsv,
   ),
   // Each report reads the output of its own `query` schema, which every caller applies first.

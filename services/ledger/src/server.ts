@@ -41,6 +41,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       projections: runtime.projections,
       background: runtime.background,
       reports: runtime.projections,
+      reportSettings: { afterSales: afterSalesFlagConfig(config) },
       tokens: runtime.tokens,
       idempotency: runtime.idempotency,
       limits: config,

@@ -5,7 +5,7 @@ import type { LogAnchor, RecordedEvent } from '@rma-ledger/event-store';
 import { CASE_LIST_MODEL } from '@rma-ledger/projections';
 import { roleSchema, roles } from '../auth/roles.js';
 import { TokenStore } from '../auth/token-store.js';
-import { type Config, ConfigError, loadConfig } from '../config.js';
+import { afterSalesFlagConfig, type Config, ConfigError, loadConfig } from '../config.js';
 import { caughtUp, READ_MODEL, REPORTS } from '../reports.js';
 import { openRuntime, type Runtime } from '../runtime.js';
 import { startServer } from '../server.js';
@@ -352,10 +352,13 @@ async function report(args: readonly string[], io: CliIo): Promise<number> {
     );
     throw new UsageError(`bad options for report ${definition.name}: ${problems.join('; ')}`);
   }
+  const settings = { afterSales: afterSalesFlagConfig(config(io)) };
   const output = await withRuntime(io, async ({ projections, store }) => {
     await caughtUp(projections, store);
     return projections.read(READ_MODEL, (db) =>
-      values.csv ? definition.csv(db, query.data) : JSON.stringify(definition.json(db, query.data), null, 2),
+      values.csv
+        ? definition.csv(db, query.data, settings)
+        : JSON.stringify(definition.json(db, query.data, settings), null, 2),
     );
   });
   io.stdout(output.endsWith('\n') ? output.slice(0, -1) : output);

@@ -70,6 +70,22 @@ describe('reports', () => {
     );
   });
 
+  it('flags SKUs at the configured thresholds, not only at kpis.md’s defaults', async () => {
+    const byDefault = (await call(fx, 'pm', 'GET', `/reports/sku-after-sales?${period}`)).json();
+    expect(byDefault).toMatchObject({ alertRatio: 0.02, delistRatio: 0.05, minUnitsSold: 50 });
+
+    const strict = await openFixture(undefined, {
+      reportSettings: { afterSales: { alertRatio: 0.01, delistRatio: 0.03, minUnitsSold: 5 } },
+    });
+    try {
+      const res = (await call(strict, 'pm', 'GET', `/reports/sku-after-sales?${period}`)).json();
+      expect(res).toMatchObject({ alertRatio: 0.01, delistRatio: 0.03, minUnitsSold: 5 });
+    } finally {
+      await strict.close();
+      removeDir(strict.dir);
+    }
+  });
+
   it('reports each projection’s lag on /ready', async () => {
     const ready = (await call(fx, null, 'GET', '/ready')).json();
     expect(ready.projections.map((p: { name: string }) => p.name)).toEqual(['reports', 'case-list']);

@@ -1,9 +1,14 @@
 import type { EventStore } from '@rma-ledger/event-store';
 import { anyRole } from '../auth/roles.js';
 import type { TypedApp } from '../http/typed.js';
-import { caughtUp, READ_MODEL, REPORTS, type ReportReader } from '../reports.js';
+import { caughtUp, READ_MODEL, REPORTS, type ReportReader, type ReportSettings } from '../reports.js';
 
-export function registerReportRoutes(app: TypedApp, reader: ReportReader, store: EventStore): void {
+export function registerReportRoutes(
+  app: TypedApp,
+  reader: ReportReader,
+  store: EventStore,
+  settings: ReportSettings,
+): void {
   for (const report of REPORTS) {
     app.get(
       `/reports/${report.name}`,
@@ -20,10 +25,10 @@ export function registerReportRoutes(app: TypedApp, reader: ReportReader, store:
       async (request, reply) => {
         await caughtUp(reader, store);
         if (prefersCsv(request.headers.accept)) {
-          const csv = reader.read(READ_MODEL, (db) => report.csv(db, request.query));
+          const csv = reader.read(READ_MODEL, (db) => report.csv(db, request.query, settings));
           return reply.type('text/csv; charset=utf-8').send(csv);
         }
-        return reply.send(reader.read(READ_MODEL, (db) => report.json(db, request.query)));
+        return reply.send(reader.read(READ_MODEL, (db) => report.json(db, request.query, settings)));
       },
     );
   }
