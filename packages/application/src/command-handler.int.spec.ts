@@ -249,6 +249,30 @@ describe('CommandHandler', () => {
       expect(own!.occurredAt > rivalEvent!.occurredAt).toBe(true);
     });
 
+    it('answers a keyed repeat that raced its original, and found nothing left to do, with the original outcome', async () => {
+      const keyed = { ...context, idempotencyKey: 'add-a' };
+      let original: Promise<unknown> | undefined;
+      // The original commits while the repeat is still at its first key lookup.
+      const racing = new Proxy(store, {
+        get(target, property) {
+          if (property !== 'lookupIdempotencyKey') return Reflect.get(target, property).bind(target);
+          return async (key: string) => {
+            if (original === undefined) {
+              original = handler.handle(tabCommand('AddItem', 'a'), keyed);
+              await original;
+              return null;
+            }
+            return target.lookupIdempotencyKey(key);
+          };
+        },
+      });
+      const repeat = await new CommandHandler(racing, { clock }).handle(tabCommand('AddItem', 'a'), keyed);
+
+      expect(repeat.deduplicated).toBe(true);
+      expect(repeat.events.map((e) => e.event.type)).toEqual(['ItemAdded']);
+      expect(await streamEvents(store)).toHaveLength(1);
+    });
+
     it('re-decides against the new state when racing commands do not conflict in the domain', async () => {
       await Promise.all(['a', 'b', 'c'].map((item) => handler.handle(tabCommand('AddItem', item), context)));
       expect(await streamEvents(store)).toHaveLength(3);

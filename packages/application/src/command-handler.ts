@@ -136,6 +136,9 @@ export class CommandHandler {
         throw new DomainRejectedError(decision.error, streamName);
       }
       if (decision.events.length === 0) {
+        // Nothing left to do may mean a repeat that raced its original: answer the original, then.
+        const concurrentRepeat = await firstOutcome();
+        if (concurrentRepeat) return concurrentRepeat;
         return { streamName, revision: loaded.revision, events: [], deduplicated: false };
       }
 
