@@ -41,59 +41,58 @@ const STATES: readonly CustodyState[] = [
   'awaiting-disposition',
 ];
 
-/** Whole days elapsed (floor) → bucket: 30 days is still 0–30, 31 is 31–60. */
+/** The last whole day of each bucket but the open-ended last: 30 days is still 0–30, 31 is 31–60. */
+const BUCKET_LAST_DAYS = [30, 60, 90] as const;
+
+/** Whole days elapsed (floor) → bucket. */
 export function ageBucket(ageDays: number): AgeBucket {
-  if (ageDays <= 30) return '0-30';
-  if (ageDays <= 60) return '31-60';
-  if (ageDays <= 90) return '61-90';
-  return '91+';
+  const index = BUCKET_LAST_DAYS.findIndex((last) => ageDays <= last);
+  return BUCKETS[index === -1 ? BUCKETS.length - 1 : index]!;
 }
 
 interface Row {
+  bucket: number;
   state: CustodyState;
   pmId: string;
   vendorId: string;
   currency: string;
-  unitCost: number;
-  enteredAt: number;
+  units: number;
+  cost: number;
 }
 
 // The custody state holding at T: an interval [from_at, to_at) containing T, either still open
 // (partial index) or closed after T (index on the end); a disposed unit has no interval after T.
+// Counted and summed in SQL, per bucket (`ageBucket`'s boundaries, passed in) and group: a report
+// over thousands of units hands back a few dozen rows.
 const IN_CUSTODY_SQL = `
   WITH current AS (
     SELECT unit_id, state FROM unit_states WHERE to_at IS NULL AND from_at <= @t
     UNION ALL
     SELECT unit_id, state FROM unit_states WHERE to_at > @t AND from_at <= @t
+  ), aged AS (
+    SELECT c.state AS state, u.pm_id AS pmId, u.vendor_id AS vendorId, u.currency AS currency,
+           u.unit_cost AS unitCost, CAST((@t - u.entered_at) / ${DAY_MS} AS INTEGER) AS ageDays
+    FROM current c JOIN units u ON u.unit_id = c.unit_id
   )
-  SELECT c.state AS state, u.pm_id AS pmId, u.vendor_id AS vendorId, u.currency AS currency,
-         u.unit_cost AS unitCost, u.entered_at AS enteredAt
-  FROM current c JOIN units u ON u.unit_id = c.unit_id`;
+  SELECT CASE WHEN ageDays <= @b0 THEN 0 WHEN ageDays <= @b1 THEN 1 WHEN ageDays <= @b2 THEN 2 ELSE 3 END AS bucket,
+         state, pmId, vendorId, currency, COUNT(*) AS units, SUM(unitCost) AS cost
+  FROM aged GROUP BY bucket, state, pmId, vendorId, currency`;
 
 /** Aging RMA inventory as of `asOf` (kpis.md §3): units in custody by age bucket and custody state. */
 export function agingInventoryReport(db: Database, options: { readonly asOf: string }): AgingInventoryReport {
   const t = toMs(options.asOf);
-  const totals = new Map<
-    string,
-    { group: Omit<AgingGroup, 'units' | 'totalUnitCost'>; units: number; cost: number }
-  >();
-  for (const row of db.prepare(IN_CUSTODY_SQL).all({ t }) as Row[]) {
-    const bucket = ageBucket(Math.floor((t - row.enteredAt) / DAY_MS));
-    const key = `${bucket}\u0000${row.state}\u0000${row.pmId}\u0000${row.vendorId}\u0000${row.currency}`;
-    const entry = totals.get(key);
-    if (entry) {
-      entry.units++;
-      entry.cost += row.unitCost;
-    } else {
-      totals.set(key, {
-        group: { bucket, state: row.state, pmId: row.pmId, vendorId: row.vendorId, currency: row.currency },
-        units: 1,
-        cost: row.unitCost,
-      });
-    }
-  }
-  const groups: AgingGroup[] = [...totals.values()]
-    .map((e) => ({ ...e.group, units: e.units, totalUnitCost: e.cost }))
+  const [b0, b1, b2] = BUCKET_LAST_DAYS;
+  const rows = db.prepare(IN_CUSTODY_SQL).all({ t, b0, b1, b2 }) as Row[];
+  const groups: AgingGroup[] = rows
+    .map(({ bucket, state, pmId, vendorId, currency, units, cost }) => ({
+      bucket: BUCKETS[bucket]!,
+      state,
+      pmId,
+      vendorId,
+      currency,
+      units,
+      totalUnitCost: cost,
+    }))
     .sort(
       (a, b) =>
         BUCKETS.indexOf(a.bucket) - BUCKETS.indexOf(b.bucket) ||
