@@ -13,6 +13,7 @@ import { dumpTables } from './table-dump.js';
 import {
   type Added,
   added,
+  bulkCounterProjection,
   counterProjection,
   noise,
   parseAdded,
@@ -80,6 +81,101 @@ function fileCheckpoint(): { position: number | null; events_processed: number }
     db.close();
   }
 }
+
+function fileMeta(): { state: string; position: number | null; events_processed: number } {
+  const file = readdirSync(directory).find((f) => f.endsWith('.db'))!;
+  const db = new BetterSqlite3(join(directory, file), { readonly: true });
+  try {
+    return db.prepare('SELECT state, position, events_processed FROM projection_meta').get() as {
+      state: string;
+      position: number | null;
+      events_processed: number;
+    };
+  } finally {
+    db.close();
+  }
+}
+
+function fileIndexes(): string[] {
+  const file = readdirSync(directory).find((f) => f.endsWith('.db'))!;
+  const db = new BetterSqlite3(join(directory, file), { readonly: true });
+  try {
+    return db
+      .prepare(
+        `SELECT name FROM sqlite_schema WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name`,
+      )
+      .pluck()
+      .all() as string[];
+  } finally {
+    db.close();
+  }
+}
+
+describe('a fresh read model', () => {
+  it('is loaded in bulk up to the head, written at once with its checkpoint and marked live, then fed in batches', async () => {
+    const store = new InMemoryEventStore();
+    store.appendSync('a', [added(1), added(2), noise()]);
+    store.appendSync('b', [added(10)]);
+    const calls: string[] = [];
+    const runner = start(store, { projections: [bulkCounterProjection(calls)] });
+    await runner.waitFor(4);
+    expect(calls).toEqual(['bulk 1', 'bulk 2', 'bulk 4', 'finish']);
+    expect(fileMeta()).toEqual({ state: 'live', position: 4, events_processed: 4 });
+    expect(counts(runner)).toEqual([
+      { stream: 'a', events: 2, total: 3 },
+      { stream: 'b', events: 1, total: 10 },
+    ]);
+
+    await store.append('a', [added(5), added(6)]);
+    await runner.waitFor(6);
+    expect(calls.slice(4)).toEqual(['apply 5', 'apply 6']);
+    expect(counts(runner)).toEqual([
+      { stream: 'a', events: 4, total: 14 },
+      { stream: 'b', events: 1, total: 10 },
+    ]);
+  });
+
+  it('writes a bulk load once it holds maxBulkEvents, and feeds the rest of the catch-up in batches', async () => {
+    const store = new InMemoryEventStore();
+    for (let i = 1; i <= 7; i++) store.appendSync('a', [added(i)]);
+    const calls: string[] = [];
+    const runner = start(store, { projections: [bulkCounterProjection(calls)], maxBulkEvents: 3 });
+    await runner.waitFor(7);
+    expect(calls).toEqual([
+      'bulk 1',
+      'bulk 2',
+      'bulk 3',
+      'finish',
+      'apply 4',
+      'apply 5',
+      'apply 6',
+      'apply 7',
+    ]);
+    expect(counts(runner)).toEqual([{ stream: 'a', events: 7, total: 28 }]);
+  });
+
+  it('writes nothing of a bulk load that fails, and names the failing event', async () => {
+    const store = new InMemoryEventStore();
+    for (const amount of [1, 2, -1, 4]) store.appendSync('a', [added(amount)]);
+    const runner = start(store, { projections: [bulkCounterProjection()] });
+    const failure = await runner.waitFor(4).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ProjectionApplyError);
+    expect(failure).toMatchObject({ projection: 'counter', position: 3, eventType: 'Added' });
+    expect(counts(runner)).toEqual([]);
+    expect(fileMeta()).toEqual({ state: 'building', position: null, events_processed: 0 });
+  });
+
+  it('gets its query indexes once caught up, and waitFor resolves only then', async () => {
+    const store = new InMemoryEventStore();
+    for (let i = 1; i <= 3; i++) store.appendSync('a', [added(i)]);
+    const indexed = { ...counterProjection(), indexes: bulkCounterProjection().indexes! };
+    // batches of 3: the third event commits the checkpoint before the runner sees it is caught up
+    const runner = start(store, { projections: [indexed], batchSize: 3 });
+    await runner.waitFor(3);
+    expect(fileIndexes()).toEqual(['counts_by_total']);
+    expect(counts(runner)).toEqual([{ stream: 'a', events: 3, total: 6 }]);
+  });
+});
 
 describe('the projection runner', () => {
   it('catches up on history, then follows live appends, skipping event types it does not want', async () => {
@@ -209,6 +305,8 @@ describe('the projection runner', () => {
     // batches of 7 commit at positions 7, 14, 21...: the killed batch left no trace
     const committed = Math.floor((killAt - 1) / 7) * 7;
     expect(fileCheckpoint()).toEqual({ position: committed, events_processed: committed });
+    // never caught up, so never marked live: the next start discards it and begins again
+    expect(fileMeta().state).toBe('building');
 
     const store = new InMemoryEventStore();
     for (let i = 1; i <= total; i++) store.appendSync(`s${i % 3}`, [added(i)]);

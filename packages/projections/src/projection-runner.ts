@@ -21,6 +21,11 @@ export interface ProjectionRunnerOptions<E> {
   readonly batchSize?: number;
   /** Default 20 ms: the longest an event waits for its batch to commit during a catch-up. */
   readonly maxBatchDelayMs?: number;
+  /**
+   * Default 1,000,000: the most events a fresh read model's bulk load (see `Projection.bulkLoad`)
+   * holds in memory before writing them; the rest of its catch-up goes in batches.
+   */
+  readonly maxBulkEvents?: number;
   /** `lag()` counts pending events by reading at most this many; default 10,000. */
   readonly lagCountLimit?: number;
   /** Epoch milliseconds; default `Date.now`. */
@@ -94,7 +99,11 @@ export class ProjectionRunner<E> {
   private stopped = false;
 
   private constructor(private readonly options: ProjectionRunnerOptions<E>) {
-    this.limits = { maxEvents: options.batchSize ?? 1000, maxDelayMs: options.maxBatchDelayMs ?? 20 };
+    this.limits = {
+      maxEvents: options.batchSize ?? 1000,
+      maxDelayMs: options.maxBatchDelayMs ?? 20,
+      maxBulkEvents: options.maxBulkEvents ?? 1_000_000,
+    };
   }
 
   /**
@@ -128,7 +137,6 @@ export class ProjectionRunner<E> {
       this.options.directory,
       slot.projection as Projection<unknown>,
       slot.highestGeneration,
-      'building',
     );
     let resolve!: () => void;
     let reject!: (e: Error) => void;
@@ -144,7 +152,10 @@ export class ProjectionRunner<E> {
     return done;
   }
 
-  /** Resolves once every projection has applied the log up to `position`; rejects if one fails first. */
+  /**
+   * Resolves once every projection has applied the log up to `position` and has its query
+   * indexes; rejects if one fails first.
+   */
   waitFor(position: number): Promise<void> {
     if (this.reached(position)) return Promise.resolve();
     const failed = this.firstFailure();
@@ -200,7 +211,8 @@ export class ProjectionRunner<E> {
     }
     await Promise.all([...taps].map((tap) => tap.subscription?.stop()));
     for (const slot of this.slots.values()) {
-      if (slot.failure === null) this.flush(slot, slot.live);
+      // A model still loading in bulk is marked building: the next start discards it anyway.
+      if (slot.failure === null && !slot.live.writer.file.bulk) this.flush(slot, slot.live);
       slot.live.retired = true;
       slot.live.writer.file.db.close();
       if (slot.rebuild) discardReadModelFile(slot.rebuild.feed.writer.file);
@@ -222,9 +234,11 @@ export class ProjectionRunner<E> {
       if (found.live && found.live.meta.version === projection.version) file = found.live.file;
       else if (found.live) discardReadModelFile(found.live.file);
     }
+    // A fresh read model is served while it catches up, but only marked live (kept across a
+    // restart) once it has: it is bulk-loaded until then.
     if (file === null) {
       highestGeneration += 1;
-      file = createReadModelFile(directory, projection as Projection<unknown>, highestGeneration, 'live');
+      file = createReadModelFile(directory, projection as Projection<unknown>, highestGeneration);
     }
     const live = this.feed(projection, file);
     const slot: Slot<E> = {
@@ -278,7 +292,7 @@ export class ProjectionRunner<E> {
       onCaughtUp: () => {
         for (const { slot, feed } of members) {
           if (feed.retired) continue;
-          if (!this.flush(slot, feed, isRebuild)) continue;
+          if (!this.flush(slot, feed, isRebuild, true)) continue;
           if (isRebuild) this.swap(slot, feed);
           else slot.caughtUp = true;
         }
@@ -305,10 +319,17 @@ export class ProjectionRunner<E> {
     return tap.feeds.size === 0 && tap.subscription ? tap.subscription.stop() : Promise.resolve();
   }
 
-  /** Commits the feed's pending batch; on failure records it, stops the feed and returns false. */
-  private flush(slot: Slot<E>, feed: Feed<E>, isRebuild = false): boolean {
+  /**
+   * Commits the feed's pending batch; on failure records it, stops the feed and returns false.
+   * Once caught up, a read model gets its query indexes, and a fresh live one is marked live.
+   */
+  private flush(slot: Slot<E>, feed: Feed<E>, isRebuild = false, caughtUp = false): boolean {
     try {
       feed.writer.flush();
+      if (caughtUp) {
+        feed.writer.createIndexes();
+        if (!isRebuild && feed.writer.file.bulk) markLive(feed.writer.file);
+      }
       return true;
     } catch (error) {
       this.fail(slot, feed, error as Error, isRebuild);
@@ -372,10 +393,11 @@ export class ProjectionRunner<E> {
     return { count, oldest };
   }
 
+  /** Every read model has applied the log up to `position` and has its query indexes. */
   private reached(position: number): boolean {
     for (const slot of this.slots.values()) {
-      const checkpoint = slot.live.writer.checkpoint;
-      if (checkpoint === null || checkpoint < position) return false;
+      const { checkpoint, indexed } = slot.live.writer;
+      if (checkpoint === null || checkpoint < position || !indexed) return false;
     }
     return true;
   }

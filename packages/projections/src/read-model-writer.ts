@@ -1,7 +1,7 @@
 import type { RecordedEvent } from '@rma-ledger/event-store';
 import type { Statement } from 'better-sqlite3';
 import { ProjectionApplyError } from './errors.js';
-import type { ApplyEvent, ParseEvent, Projection } from './projection.js';
+import type { ApplyEvent, BulkLoad, ParseEvent, Projection } from './projection.js';
 import { type ReadModelFile, readMeta } from './read-model-file.js';
 
 export interface BatchLimits {
@@ -9,16 +9,31 @@ export interface BatchLimits {
   readonly maxEvents: number;
   /** Longest an event waits in the batch before the batch commits, in milliseconds. */
   readonly maxDelayMs: number;
+  /** Most events a bulk load holds in memory before it writes them and batches take over. */
+  readonly maxBulkEvents: number;
+}
+
+/** A bulk load in progress: the events it has taken, the last of them, and its loader. */
+interface PendingBulk<E> {
+  readonly load: BulkLoad<E>;
+  events: number;
+  last: RecordedEvent | null;
 }
 
 /**
  * Feeds events into one read-model file in batches: each batch is one transaction holding the
  * projection's writes and the checkpoint after the batch's last event, so a crash loses or
  * repeats nothing. When an event fails, the events before it commit and the failure is thrown.
+ *
+ * A fresh read model whose projection has a bulk loader is first loaded in memory instead: the
+ * events only reach the file, with their checkpoint, when the load is flushed (at catch-up), so
+ * its file stays empty meanwhile. If an event fails during a bulk load, nothing is written.
  */
 export class ReadModelWriter<E> {
   checkpoint: number | null;
   lastRecordedAt: string | null;
+  /** Whether the projection's query indexes exist; until then queries are right but slow. */
+  indexed: boolean;
   private readonly batch: RecordedEvent[] = [];
   private batchStartedAt = 0;
   private cursor = 0;
@@ -26,6 +41,8 @@ export class ReadModelWriter<E> {
   private readonly apply: ApplyEvent<E>;
   private readonly saveCheckpoint: Statement;
   private readonly commitFirst: (count: number) => void;
+  private bulk: PendingBulk<E> | null;
+  private readonly commitBulk: (bulk: PendingBulk<E>) => void;
 
   constructor(
     readonly file: ReadModelFile,
@@ -36,6 +53,7 @@ export class ReadModelWriter<E> {
     const meta = readMeta(file.db);
     this.checkpoint = meta.position;
     this.lastRecordedAt = meta.lastRecordedAt;
+    this.indexed = projection.indexes === undefined;
     this.wanted = new Set(projection.eventTypes);
     this.apply = projection.bind(file.db);
     this.saveCheckpoint = file.db.prepare(
@@ -52,10 +70,22 @@ export class ReadModelWriter<E> {
       const last = batch[count - 1]!;
       this.saveCheckpoint.run(last.position, last.metadata.recordedAt, count);
     });
+    this.bulk =
+      file.bulk && this.checkpoint === null && projection.bulkLoad
+        ? { load: projection.bulkLoad(file.db), events: 0, last: null }
+        : null;
+    this.commitBulk = file.db.transaction((bulk: PendingBulk<E>) => {
+      bulk.load.finish();
+      this.saveCheckpoint.run(bulk.last!.position, bulk.last!.metadata.recordedAt, bulk.events);
+    });
   }
 
   /** Adds an event to the batch; commits the batch when it is full or old enough. */
   add(recorded: RecordedEvent): void {
+    if (this.bulk) {
+      this.addToBulk(this.bulk, recorded);
+      return;
+    }
     if (this.batch.length === 0) this.batchStartedAt = performance.now();
     this.batch.push(recorded);
     if (
@@ -68,6 +98,10 @@ export class ReadModelWriter<E> {
 
   /** Commits the pending batch; throws `ProjectionApplyError` after committing the events before the failing one. */
   flush(): void {
+    if (this.bulk) {
+      this.flushBulk(this.bulk);
+      return;
+    }
     const count = this.batch.length;
     if (count === 0) return;
     try {
@@ -86,9 +120,40 @@ export class ReadModelWriter<E> {
     }
   }
 
-  /** Drops the pending batch without committing it. */
+  /** Creates the projection's query indexes, once: the runner calls it when the read model has caught up. */
+  createIndexes(): void {
+    if (this.indexed) return;
+    this.file.db.exec(this.projection.indexes!);
+    this.indexed = true;
+  }
+
+  /** Drops the pending batch (or bulk load) without committing it. */
   discardPending(): void {
     this.batch.length = 0;
+    this.bulk = null;
+  }
+
+  private addToBulk(bulk: PendingBulk<E>, recorded: RecordedEvent): void {
+    if (this.wanted.has(recorded.type)) {
+      try {
+        bulk.load.apply(this.parse(recorded), recorded);
+      } catch (cause) {
+        this.bulk = null;
+        throw new ProjectionApplyError(this.projection.name, recorded.position, recorded.type, cause);
+      }
+    }
+    bulk.events++;
+    bulk.last = recorded;
+    if (bulk.events >= this.limits.maxBulkEvents) this.flushBulk(bulk);
+  }
+
+  /** Writes the bulk load and its checkpoint in one transaction; from then on events go in batches. */
+  private flushBulk(bulk: PendingBulk<E>): void {
+    this.bulk = null;
+    if (bulk.last === null) return;
+    this.commitBulk(bulk);
+    this.checkpoint = bulk.last.position;
+    this.lastRecordedAt = bulk.last.metadata.recordedAt;
   }
 
   private advance(count: number): void {

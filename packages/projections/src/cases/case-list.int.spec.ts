@@ -1,8 +1,9 @@
 import { currentSchemaVersion, type DomainEvent } from '@rma-ledger/domain';
 import type { JsonValue } from '@rma-ledger/event-store';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseDomainEvent } from '../parse-domain-event.js';
 import { ProjectionRunner } from '../projection-runner.js';
+import { dumpTables } from '../table-dump.js';
 import { InMemoryEventStore } from '../test-support/in-memory-event-store.js';
 import { CASE_LIST_MODEL, type CaseListFilter, caseListProjection, listCases } from './case-list.js';
 
@@ -164,5 +165,40 @@ describe('the case list projection', () => {
     const third = r.read(CASE_LIST_MODEL, (db) => listCases(db, { limit: 2, after: second.next! }));
     expect(third.items.map((i) => i.caseId)).toEqual(['k1']);
     expect(third.next).toBeNull();
+  });
+
+  it('rebuilds (loading in bulk) the same rows it wrote event by event while following the log', async () => {
+    const store = new InMemoryEventStore();
+    // caught up with the empty log first, so every event below is applied one by one
+    const r = ProjectionRunner.start<DomainEvent>({
+      store,
+      directory: null,
+      projections: [caseListProjection],
+      parse: parseDomainEvent,
+    });
+    runner = r;
+    await vi.waitFor(async () => expect((await r.lag())[0]?.status).toBe('live'));
+    open(store, 'r1', t(2));
+    write(store, 'r1', 'CaseApproved', { by: 'rule', rule: 'auto', occurredAt: t(2, 1) });
+    write(store, 'r1', 'CustomerPromiseSet', {
+      promisedBy: t(22),
+      basis: 'policy',
+      promiseDays: 20,
+      repairPlan: null,
+      occurredAt: t(2, 1),
+    });
+    open(store, 'r2', t(3), { sku: 'sku-2', vendorId: 'v2', pmId: 'pm-wu' });
+    await r.waitFor(store.events.length);
+    write(store, 'r2', 'CaseRejected', { reason: 'out of warranty', occurredAt: t(3, 5) });
+    write(store, 'r1', 'ItemReceived', { unitId: 'r1-u1', receiptNo: 1, location: null, occurredAt: t(4) });
+    write(store, 'r1', 'CaseClosed', { resolution: 'repair', occurredAt: t(20) });
+    // an event of a case the list never saw opened changes nothing
+    write(store, 'ghost', 'CaseApproved', { by: 'rule', rule: 'auto', occurredAt: t(5) });
+    await r.waitFor(store.events.length);
+    const live = r.read(CASE_LIST_MODEL, dumpTables);
+    expect(live.case_list).toHaveLength(2);
+
+    await r.rebuild(CASE_LIST_MODEL);
+    expect(r.read(CASE_LIST_MODEL, dumpTables)).toEqual(live);
   });
 });

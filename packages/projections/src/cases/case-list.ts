@@ -1,7 +1,7 @@
 import { type CaseEvent, type DomainEvent, streamId } from '@rma-ledger/domain';
 import type { RecordedEvent } from '@rma-ledger/event-store';
 import type { Database } from 'better-sqlite3';
-import type { Projection } from '../projection.js';
+import type { BulkLoad, Projection } from '../projection.js';
 import { toIso, toIsoOrNull, toMs } from '../reports/time.js';
 
 /** The read model's name: its file is `case-list.<n>.db`. */
@@ -48,11 +48,14 @@ CREATE TABLE case_list (
   updated_at INTEGER NOT NULL,
   revision INTEGER NOT NULL
 ) WITHOUT ROWID;
-CREATE INDEX case_list_by_opened ON case_list (opened_at, case_id);
-CREATE INDEX case_list_by_status ON case_list (status, opened_at, case_id);
-CREATE INDEX case_list_by_pm ON case_list (pm_id, opened_at, case_id);
-CREATE INDEX case_list_by_vendor ON case_list (vendor_id, opened_at, case_id);
-CREATE INDEX case_list_by_sku ON case_list (sku, opened_at, case_id);
+`;
+
+const CASE_LIST_INDEXES = `
+CREATE INDEX IF NOT EXISTS case_list_by_opened ON case_list (opened_at, case_id);
+CREATE INDEX IF NOT EXISTS case_list_by_status ON case_list (status, opened_at, case_id);
+CREATE INDEX IF NOT EXISTS case_list_by_pm ON case_list (pm_id, opened_at, case_id);
+CREATE INDEX IF NOT EXISTS case_list_by_vendor ON case_list (vendor_id, opened_at, case_id);
+CREATE INDEX IF NOT EXISTS case_list_by_sku ON case_list (sku, opened_at, case_id);
 `;
 
 function bindCaseList(db: Database): (event: DomainEvent, recorded: RecordedEvent) => void {
@@ -114,12 +117,116 @@ function bindCaseList(db: Database): (event: DomainEvent, recorded: RecordedEven
   };
 }
 
+/** A case_list row, as `bindCaseList` keeps it. */
+interface CaseRow {
+  readonly caseId: string;
+  readonly orderId: string;
+  readonly channel: string;
+  readonly sku: string;
+  readonly quantity: number;
+  readonly vendorId: string;
+  readonly pmId: string;
+  status: CaseListStatus;
+  readonly resolution: string;
+  closedWith: string | null;
+  readonly openedAt: number;
+  promisedBy: number | null;
+  closedAt: number | null;
+  updatedAt: number;
+  revision: number;
+}
+
+/** The same rows as `bindCaseList`, kept in memory and inserted in key order at the end. */
+function bulkLoadCaseList(db: Database): BulkLoad<DomainEvent> {
+  const rows = new Map<string, CaseRow>();
+  const insert = db.prepare(
+    `INSERT INTO case_list (case_id, order_id, channel, sku, quantity, vendor_id, pm_id, status, resolution,
+       closed_with, opened_at, promised_by, closed_at, updated_at, revision)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  return {
+    apply(event, recorded) {
+      const caseId = streamId(recorded.streamName, 'case');
+      if (caseId === null) return;
+      const at = toMs(event.data.occurredAt);
+      const revision = recorded.revision;
+      if (event.type === 'CaseOpened') {
+        const d = event.data;
+        if (rows.has(d.caseId)) throw new Error(`UNIQUE constraint failed: case_list.case_id (${d.caseId})`);
+        rows.set(d.caseId, {
+          caseId: d.caseId,
+          orderId: d.orderId,
+          channel: d.channel,
+          sku: d.sku,
+          quantity: d.quantity,
+          vendorId: d.vendorId,
+          pmId: d.pmId,
+          status: 'open',
+          resolution: d.resolution,
+          closedWith: null,
+          openedAt: at,
+          promisedBy: null,
+          closedAt: null,
+          updatedAt: at,
+          revision,
+        });
+        return;
+      }
+      const row = rows.get(caseId);
+      if (row === undefined) return;
+      row.updatedAt = at;
+      row.revision = revision;
+      switch (event.type) {
+        case 'CaseApproved':
+          row.status = 'approved';
+          return;
+        case 'CaseRejected':
+          row.status = 'rejected';
+          return;
+        case 'CustomerPromiseSet':
+          row.promisedBy = toMs(event.data.promisedBy);
+          return;
+        case 'CaseClosed':
+          row.status = 'closed';
+          row.closedWith = event.data.resolution;
+          row.closedAt = at;
+          return;
+      }
+    },
+    finish() {
+      for (const key of [...rows.keys()].sort()) {
+        const r = rows.get(key)!;
+        insert.run(
+          r.caseId,
+          r.orderId,
+          r.channel,
+          r.sku,
+          r.quantity,
+          r.vendorId,
+          r.pmId,
+          r.status,
+          r.resolution,
+          r.closedWith,
+          r.openedAt,
+          r.promisedBy,
+          r.closedAt,
+          r.updatedAt,
+          r.revision,
+        );
+      }
+      rows.clear();
+    },
+  };
+}
+
 export const caseListProjection: Projection<DomainEvent> = {
   name: CASE_LIST_MODEL,
   version: 1,
   schema: CASE_LIST_SCHEMA,
+  indexes: CASE_LIST_INDEXES,
   eventTypes: CASE_EVENT_TYPES,
   bind: bindCaseList,
+  bulkLoad: bulkLoadCaseList,
 };
 
 /** A case as listed. Times are ISO-8601 UTC. */

@@ -211,6 +211,35 @@ describe('cycle lag', () => {
     }
   });
 
+  it('as of now, follows every change to the cases: an open case lags more as T moves, a completion ends it', async () => {
+    const scenario = new ReportScenario()
+      .openCase('n1', 'A', 1, 'V1', 'P1', day(0))
+      .promise('n1', day(10), day(0))
+      .enter('n1u', 'n1', 'A', 'V1', 'P1', 1000, 'EUR', day(0))
+      .dispatch('n1u', 1, 'V1', day(1), day(8));
+    const runner = await scenario.project();
+    try {
+      const lagging = (asOf: string) =>
+        runner
+          .read('reports', (db) => cycleLagReport(db, { asOf }))
+          .lagging.map((c) => [c.caseId, c.vendorCompletedAt, c.lagDays]);
+      expect(lagging(day(15))).toEqual([['n1', null, 5]]);
+      expect(lagging(day(16))).toEqual([['n1', null, 6]]);
+
+      const written = scenario.chunks.length;
+      scenario.credit('n1u', 1, 900, 'EUR', day(12));
+      let last = 0;
+      for (const [stream, events] of scenario.chunks.slice(written)) {
+        last = (await scenario.store.append(stream, events)).position;
+      }
+      await runner.waitFor(last);
+      expect(lagging(day(16))).toEqual([['n1', day(12), 2]]);
+      expect(lagging(day(11))).toEqual([['n1', null, 1]]);
+    } finally {
+      await runner.stop();
+    }
+  });
+
   it('completes a unit the vendor never made good when it is liquidated or written off', async () => {
     const disposed = await new ReportScenario()
       .openCase('l1', 'A', 1, 'V1', 'P1', day(0))
@@ -225,10 +254,18 @@ describe('cycle lag', () => {
       .enter('w1u', 'w1', 'A', 'V1', 'P1', 1000, 'EUR', day(0))
       .dispatch('w1u', 1, 'V1', day(1), day(4))
       .writeOff('w1u', 1000, 'EUR', 'P1', day(7))
+      // credited on day 6, then written off: the credit completed it
+      .openCase('k1', 'A', 1, 'V1', 'P1', day(0))
+      .promise('k1', day(5), day(0))
+      .enter('k1u', 'k1', 'A', 'V1', 'P1', 1000, 'EUR', day(0))
+      .dispatch('k1u', 1, 'V1', day(1), day(4))
+      .credit('k1u', 1, 900, 'EUR', day(6))
+      .writeOff('k1u', 100, 'EUR', 'P1', day(12))
       .project();
     try {
       const r = disposed.read('reports', (db) => cycleLagReport(db, { asOf: day(20) }));
       expect(r.lagging.map((c) => [c.caseId, c.vendorCompletedAt, c.lagDays])).toEqual([
+        ['k1', day(6), 1],
         ['l1', day(9), 4],
         ['w1', day(7), 2],
       ]);

@@ -142,6 +142,142 @@ function sortedSummaries(tallies: Map<string, Tally>): [string, CycleLagSummary]
   return [...tallies].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, t]) => [k, t.summary()]);
 }
 
+/** A `cycle_cases` row, ready for any T at or after the case's latest change. */
+interface SettledCase {
+  readonly caseId: string;
+  readonly unitId: string;
+  readonly vendorId: string;
+  readonly pmId: string;
+  readonly promisedBy: number | null;
+  readonly endAt: number;
+  readonly open: boolean;
+  readonly headroomMs: number | null;
+  /** A completed case's lag does not depend on T: its row in the list, if it lags, is made once. */
+  readonly completedLagging: CycleLagCase | null;
+}
+
+/**
+ * What cycle lag needs as of any T at or after every case's latest change (`changedUpTo`), which
+ * is every T from now on: then each case is its `cycle_cases` row as it stands, and only the
+ * lag of cases still open depends on T. Kept per connection and rebuilt whenever the read model
+ * has changed since (`version`), so repeated reports as of now do not read and convert every
+ * case again.
+ */
+interface Settled {
+  readonly version: string;
+  readonly changedUpTo: number | null;
+  cases: readonly SettledCase[] | null;
+}
+
+const settledByConnection = new WeakMap<Database, Settled>();
+
+function settled(db: Database): Settled {
+  // total_changes() moves with every write through this connection (the runner's), data_version
+  // with every commit through another one.
+  const [changes, changedUpTo] = db
+    .prepare('SELECT total_changes(), (SELECT MAX(changed_at) FROM cycle_cases)')
+    .raw()
+    .get() as [number, number | null];
+  const version = `${changes}/${db.pragma('data_version', { simple: true })}`;
+  const known = settledByConnection.get(db);
+  if (known?.version === version) return known;
+  const fresh: Settled = { version, changedUpTo, cases: null };
+  settledByConnection.set(db, fresh);
+  return fresh;
+}
+
+type SettledRow = [
+  caseId: string,
+  unitId: string,
+  vendorId: string,
+  pmId: string,
+  promisedBy: number | null,
+  firstDueAt: number,
+  endAt: number,
+  openUnits: number,
+];
+
+function settledCases(db: Database, memo: Settled): readonly SettledCase[] {
+  if (memo.cases) return memo.cases;
+  const rows = db
+    .prepare(
+      `SELECT case_id, unit_id, vendor_id, pm_id, promised_by, first_due_at, end_at, open_units
+       FROM cycle_cases ORDER BY case_id`,
+    )
+    .raw()
+    .all() as SettledRow[];
+  memo.cases = rows.map(([caseId, unitId, vendorId, pmId, promisedBy, firstDueAt, endAt, openUnits]) => {
+    const open = openUnits > 0;
+    const headroomMs = promisedBy === null ? null : promisedBy - firstDueAt;
+    const lagMs = promisedBy === null ? 0 : Math.max(0, endAt - promisedBy);
+    return {
+      caseId,
+      unitId,
+      vendorId,
+      pmId,
+      promisedBy,
+      endAt,
+      open,
+      headroomMs,
+      completedLagging:
+        open || lagMs === 0
+          ? null
+          : laggingCase([caseId, unitId, vendorId, pmId, promisedBy!, endAt, 0, lagMs, headroomMs!]),
+    };
+  });
+  return memo.cases;
+}
+
+function laggingCase(row: LaggingRow): CycleLagCase {
+  const [caseId, unitId, vendorId, pmId, promisedBy, endAt, openUnits, lagMs, headroomMs] = row;
+  return {
+    caseId,
+    unitId,
+    vendorId,
+    pmId,
+    promisedBy: toIso(promisedBy),
+    vendorCompletedAt: openUnits === 0 ? toIso(endAt) : null,
+    lagMs,
+    lagDays: lagMs / DAY_MS,
+    headroomDays: headroomMs / DAY_MS,
+  };
+}
+
+/** The report from the settled cases, for a T at or after every case's latest change. */
+function settledReport(cases: readonly SettledCase[], t: number): CycleLagReport {
+  const overall = new Tally();
+  const byVendor = new Map<string, Tally>();
+  const byPm = new Map<string, Tally>();
+  const lagging: CycleLagCase[] = [];
+  for (const c of cases) {
+    const lagMs = c.promisedBy === null ? 0 : Math.max(0, (c.open ? t : c.endAt) - c.promisedBy);
+    const row: TallyRow = [
+      c.vendorId,
+      c.pmId,
+      1,
+      lagMs > 0 ? 1 : 0,
+      lagMs,
+      lagMs,
+      c.headroomMs !== null && c.headroomMs < 0 ? 1 : 0,
+    ];
+    overall.add(row);
+    tallyOf(byVendor, c.vendorId).add(row);
+    tallyOf(byPm, c.pmId).add(row);
+    if (lagMs === 0) continue;
+    lagging.push(
+      c.completedLagging ??
+        laggingCase([c.caseId, c.unitId, c.vendorId, c.pmId, c.promisedBy!, t, 1, lagMs, c.headroomMs!]),
+    );
+  }
+  return {
+    asOf: toIso(t),
+    overall: overall.summary(),
+    byVendor: sortedSummaries(byVendor).map(([vendorId, summary]) => ({ vendorId, ...summary })),
+    byPm: sortedSummaries(byPm).map(([pmId, summary]) => ({ pmId, ...summary })),
+    lagging,
+  };
+}
+
 /**
  * Cycle lag as of `asOf` (kpis.md §1): every case with a unit dispatched to a vendor at or before
  * asOf; lag = max(0, min(vendorCompletedAt, asOf) − promisedBy), a case's vendorCompletedAt being
@@ -150,6 +286,8 @@ function sortedSummaries(tallies: Map<string, Tally>): [string, CycleLagSummary]
  */
 export function cycleLagReport(db: Database, options: { readonly asOf: string }): CycleLagReport {
   const t = toMs(options.asOf);
+  const memo = settled(db);
+  if (memo.changedUpTo === null || t >= memo.changedUpTo) return settledReport(settledCases(db, memo), t);
   const overall = new Tally();
   const byVendor = new Map<string, Tally>();
   const byPm = new Map<string, Tally>();
@@ -162,19 +300,7 @@ export function cycleLagReport(db: Database, options: { readonly asOf: string })
       tallyOf(byPm, tally[1]).add(tally);
       continue;
     }
-    const [caseId, unitId, vendorId, pmId, promisedBy, endAt, openUnits, lagMs, headroomMs] =
-      row as LaggingRow;
-    lagging.push({
-      caseId,
-      unitId,
-      vendorId,
-      pmId,
-      promisedBy: toIso(promisedBy),
-      vendorCompletedAt: openUnits === 0 ? toIso(endAt) : null,
-      lagMs,
-      lagDays: lagMs / DAY_MS,
-      headroomDays: headroomMs / DAY_MS,
-    });
+    lagging.push(laggingCase(row as LaggingRow));
   }
   return {
     asOf: toIso(t),

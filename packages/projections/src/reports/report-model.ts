@@ -2,6 +2,8 @@ import { type DomainEvent, goesToVendor } from '@rma-ledger/domain';
 import type { RecordedEvent } from '@rma-ledger/event-store';
 import type { Database } from 'better-sqlite3';
 import type { Projection } from '../projection.js';
+import { REFRESH_CYCLE_CASE } from './cycle-cases.js';
+import { bulkLoadReportModel } from './report-model-bulk.js';
 
 const REPORT_EVENT_TYPES = [
   'SkuRegistered',
@@ -26,16 +28,6 @@ const REPORT_EVENT_TYPES = [
   'UnitLiquidated',
   'UnitWrittenOff',
 ] as const satisfies readonly DomainEvent['type'][];
-
-/** `cycle_cases.end_at` while a unit of the case is still open: after any business time. */
-const OPEN = Number.MAX_SAFE_INTEGER;
-const REFRESH_CYCLE_CASE = `INSERT OR REPLACE INTO cycle_cases
-    (case_id, unit_id, vendor_id, pm_id, first_due_at, promised_by, end_at, open_units, changed_at)
-  SELECT d.*, (SELECT MAX(MAX(first_dispatched_at), COALESCE(MAX(completed_at), 0), COALESCE(MAX(promise_set_at), 0))
-                FROM cycle_units WHERE case_id = NEW.case_id)
-  FROM (SELECT case_id, unit_id, vendor_id, pm_id, first_due_at, promised_by,
-               MAX(COALESCE(completed_at, ${OPEN})), SUM(completed_at IS NULL)
-        FROM cycle_units WHERE case_id = NEW.case_id GROUP BY case_id) AS d;`;
 
 /**
  * The read model behind every KPI report. Rows keep business time (`occurredAt`, as epoch
@@ -64,7 +56,6 @@ CREATE TABLE sales_daily (
   quantity INTEGER NOT NULL,
   PRIMARY KEY (sku, sold_on)
 ) WITHOUT ROWID;
-CREATE INDEX sales_daily_by_day ON sales_daily (sold_on, quantity);
 CREATE TABLE cases (
   case_id TEXT PRIMARY KEY,
   sku TEXT NOT NULL,
@@ -81,8 +72,6 @@ CREATE TABLE cases (
   first_due_at INTEGER,
   order_id TEXT NOT NULL
 ) WITHOUT ROWID;
--- Covering: the after-sales ratio sums quantities per SKU over a period from the index alone.
-CREATE INDEX cases_by_opened ON cases (opened_at, sku, quantity);
 -- case_received_at copies the case's first receipt, so refund exposure stays an indexed query.
 CREATE TABLE refunds (
   refund_id TEXT PRIMARY KEY,
@@ -93,10 +82,8 @@ CREATE TABLE refunds (
   case_received_at INTEGER,
   payment_ref TEXT NOT NULL
 ) WITHOUT ROWID;
+-- Also how a receipt finds the case's refunds.
 CREATE INDEX refunds_by_case ON refunds (case_id);
-CREATE INDEX refunds_by_paid ON refunds (paid_at);
-CREATE INDEX refunds_unreceived_by_paid ON refunds (paid_at) WHERE case_received_at IS NULL;
-CREATE INDEX refunds_by_receipt ON refunds (case_received_at) WHERE case_received_at IS NOT NULL;
 CREATE TABLE units (
   unit_id TEXT PRIMARY KEY,
   case_id TEXT NOT NULL,
@@ -107,7 +94,6 @@ CREATE TABLE units (
   currency TEXT NOT NULL,
   entered_at INTEGER NOT NULL
 ) WITHOUT ROWID;
-CREATE INDEX units_by_case ON units (case_id);
 -- Cycle lag's working set, one narrow row per dispatched unit, clustered by case so the report
 -- scans it without lookups: the case's promise and first vendorDueAt are copied onto each row.
 CREATE TABLE cycle_units (
@@ -140,13 +126,6 @@ CREATE TABLE cycle_cases (
   open_units INTEGER NOT NULL,
   changed_at INTEGER NOT NULL
 ) WITHOUT ROWID;
-CREATE INDEX cycle_cases_by_change ON cycle_cases (changed_at);
-CREATE TRIGGER cycle_units_inserted AFTER INSERT ON cycle_units BEGIN
-  ${REFRESH_CYCLE_CASE}
-END;
-CREATE TRIGGER cycle_units_updated AFTER UPDATE ON cycle_units BEGIN
-  ${REFRESH_CYCLE_CASE}
-END;
 -- Every promise a case was given: a report as of an instant before the latest one uses the one then in force.
 CREATE TABLE case_promises (
   case_id TEXT NOT NULL,
@@ -161,13 +140,8 @@ CREATE TABLE unit_states (
   from_at INTEGER NOT NULL,
   to_at INTEGER
 );
+-- Also how a state change finds the state it ends.
 CREATE INDEX unit_states_current ON unit_states (unit_id) WHERE to_at IS NULL;
-CREATE INDEX unit_states_open_since ON unit_states (from_at) WHERE to_at IS NULL;
-CREATE INDEX unit_states_by_end ON unit_states (to_at) WHERE to_at IS NOT NULL;
--- A new state ends the previous one (in SQL: one call per state change during a rebuild).
-CREATE TRIGGER unit_states_end_previous BEFORE INSERT ON unit_states BEGIN
-  UPDATE unit_states SET to_at = NEW.from_at WHERE unit_id = NEW.unit_id AND to_at IS NULL;
-END;
 CREATE TABLE dispatches (
   unit_id TEXT NOT NULL,
   dispatch_no INTEGER NOT NULL,
@@ -182,26 +156,6 @@ CREATE TABLE dispatches (
   credit_currency TEXT,
   PRIMARY KEY (unit_id, dispatch_no)
 ) WITHOUT ROWID;
-CREATE INDEX dispatches_open_by_due ON dispatches (due_at) WHERE responded_at IS NULL;
--- Both covering for the vendor scorecard, which reads every dispatch and response of a period.
-CREATE INDEX dispatches_by_response
-  ON dispatches (responded_at, vendor_id, pm_id, dispatched_at, due_at, response, credit_amount, credit_currency)
-  WHERE responded_at IS NOT NULL;
-CREATE INDEX dispatches_by_dispatch ON dispatches (dispatched_at, vendor_id, pm_id);
--- A dispatch may be the case's earliest (its due date sets the headroom) and puts the unit into
--- cycle lag's working set.
-CREATE TRIGGER dispatches_feed_cycle AFTER INSERT ON dispatches BEGIN
-  UPDATE cases SET first_dispatched_at = NEW.dispatched_at, first_due_at = NEW.due_at
-  WHERE case_id = NEW.case_id AND (first_dispatched_at IS NULL OR first_dispatched_at > NEW.dispatched_at);
-  INSERT OR IGNORE INTO cycle_units
-    (case_id, unit_id, vendor_id, pm_id, first_dispatched_at, promised_by, promise_set_at, first_due_at)
-  SELECT NEW.case_id, NEW.unit_id, NEW.vendor_id, NEW.pm_id, NEW.dispatched_at, promised_by, promise_set_at,
-         first_due_at
-  FROM cases WHERE case_id = NEW.case_id;
-  UPDATE cycle_units SET first_due_at = (SELECT first_due_at FROM cases WHERE case_id = NEW.case_id)
-  WHERE case_id = NEW.case_id
-    AND first_due_at IS NOT (SELECT first_due_at FROM cases WHERE case_id = NEW.case_id);
-END;
 CREATE TABLE dunnings (
   unit_id TEXT NOT NULL,
   dispatch_no INTEGER NOT NULL,
@@ -211,7 +165,6 @@ CREATE TABLE dunnings (
   at INTEGER NOT NULL,
   PRIMARY KEY (unit_id, dispatch_no, dunning_no)
 ) WITHOUT ROWID;
-CREATE INDEX dunnings_by_at ON dunnings (at, vendor_id, pm_id);
 CREATE TABLE retests (
   unit_id TEXT NOT NULL,
   dispatch_no INTEGER NOT NULL,
@@ -221,7 +174,6 @@ CREATE TABLE retests (
   passed INTEGER NOT NULL,
   PRIMARY KEY (unit_id, dispatch_no)
 ) WITHOUT ROWID;
-CREATE INDEX retests_by_at ON retests (at, vendor_id, pm_id, passed);
 -- pm_id is the PM charged: the write-off's own chargedToPmId, else the unit's PM at custody entry.
 CREATE TABLE disposals (
   unit_id TEXT PRIMARY KEY,
@@ -233,7 +185,29 @@ CREATE TABLE disposals (
   amount INTEGER,
   loss INTEGER
 );
-CREATE INDEX disposals_by_at ON disposals (at, pm_id, kind, currency, amount, loss);
+`;
+
+/** The indexes only the reports read through (the runner builds them once the model has caught up). */
+const REPORT_MODEL_INDEXES = `
+CREATE INDEX IF NOT EXISTS sales_daily_by_day ON sales_daily (sold_on, quantity);
+-- Covering: the after-sales ratio sums quantities per SKU over a period from the index alone.
+CREATE INDEX IF NOT EXISTS cases_by_opened ON cases (opened_at, sku, quantity);
+CREATE INDEX IF NOT EXISTS refunds_by_paid ON refunds (paid_at);
+CREATE INDEX IF NOT EXISTS refunds_unreceived_by_paid ON refunds (paid_at) WHERE case_received_at IS NULL;
+CREATE INDEX IF NOT EXISTS refunds_by_receipt ON refunds (case_received_at) WHERE case_received_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS units_by_case ON units (case_id);
+CREATE INDEX IF NOT EXISTS cycle_cases_by_change ON cycle_cases (changed_at);
+CREATE INDEX IF NOT EXISTS unit_states_open_since ON unit_states (from_at) WHERE to_at IS NULL;
+CREATE INDEX IF NOT EXISTS unit_states_by_end ON unit_states (to_at) WHERE to_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS dispatches_open_by_due ON dispatches (due_at) WHERE responded_at IS NULL;
+-- Both covering for the vendor scorecard, which reads every dispatch and response of a period.
+CREATE INDEX IF NOT EXISTS dispatches_by_response
+  ON dispatches (responded_at, vendor_id, pm_id, dispatched_at, due_at, response, credit_amount, credit_currency)
+  WHERE responded_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS dispatches_by_dispatch ON dispatches (dispatched_at, vendor_id, pm_id);
+CREATE INDEX IF NOT EXISTS dunnings_by_at ON dunnings (at, vendor_id, pm_id);
+CREATE INDEX IF NOT EXISTS retests_by_at ON retests (at, vendor_id, pm_id, passed);
+CREATE INDEX IF NOT EXISTS disposals_by_at ON disposals (at, pm_id, kind, currency, amount, loss);
 `;
 
 export type CustodyState =
@@ -280,11 +254,25 @@ function bindReportModel(db: Database): (event: DomainEvent, recorded: RecordedE
     ),
     endState: db.prepare('UPDATE unit_states SET to_at = ? WHERE unit_id = ? AND to_at IS NULL'),
     startState: db.prepare('INSERT INTO unit_states (unit_id, state, from_at) VALUES (?, ?, ?)'),
+    unitOwners: db.prepare('SELECT case_id, vendor_id, pm_id FROM units WHERE unit_id = ?').raw(),
     dispatch: db.prepare(
       `INSERT INTO dispatches (unit_id, dispatch_no, case_id, vendor_id, pm_id, dispatched_at, due_at)
-       SELECT unit_id, ?, case_id, vendor_id, pm_id, ?, ? FROM units WHERE unit_id = ?`,
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    firstDispatch: db.prepare(
+      `UPDATE cases SET first_dispatched_at = ?, first_due_at = ?
+       WHERE case_id = ? AND (first_dispatched_at IS NULL OR first_dispatched_at > ?)`,
+    ),
+    cycleUnit: db.prepare(
+      `INSERT OR IGNORE INTO cycle_units
+         (case_id, unit_id, vendor_id, pm_id, first_dispatched_at, promised_by, promise_set_at, first_due_at)
+       SELECT case_id, ?, ?, ?, ?, promised_by, promise_set_at, first_due_at FROM cases WHERE case_id = ?`,
+    ),
+    cycleFirstDue: db.prepare(
+      'UPDATE cycle_units SET first_due_at = ? WHERE case_id = ? AND first_due_at <> ?',
     ),
     cyclePromise: db.prepare('UPDATE cycle_units SET promised_by = ?, promise_set_at = ? WHERE case_id = ?'),
+    refreshCycleCase: db.prepare(REFRESH_CYCLE_CASE),
     dun: db.prepare(
       `INSERT INTO dunnings (unit_id, dispatch_no, dunning_no, vendor_id, pm_id, at)
        SELECT unit_id, ?, ?, vendor_id, pm_id, ? FROM units WHERE unit_id = ?`,
@@ -297,17 +285,49 @@ function bindReportModel(db: Database): (event: DomainEvent, recorded: RecordedE
       `INSERT INTO retests (unit_id, dispatch_no, vendor_id, pm_id, at, passed)
        SELECT unit_id, ?, vendor_id, pm_id, ?, ? FROM units WHERE unit_id = ?`,
     ),
-    complete: db.prepare(
-      `UPDATE cycle_units SET completed_at = ?
-       WHERE case_id = (SELECT case_id FROM units WHERE unit_id = ?) AND unit_id = ? AND completed_at IS NULL`,
-    ),
+    complete: db
+      .prepare(
+        `UPDATE cycle_units SET completed_at = ?
+         WHERE case_id = (SELECT case_id FROM units WHERE unit_id = ?) AND unit_id = ? AND completed_at IS NULL
+         RETURNING case_id`,
+      )
+      .pluck(),
     disposal: db.prepare(
       `INSERT INTO disposals (unit_id, kind, at, vendor_id, pm_id, currency, amount, loss)
        SELECT unit_id, ?, ?, vendor_id, COALESCE(?, pm_id), ?, ?, ? FROM units WHERE unit_id = ?`,
     ),
   };
 
-  const moveTo = (unitId: string, state: CustodyState, at: number) => s.startState.run(unitId, state, at);
+  /** A new custody state ends the unit's current one. */
+  const moveTo = (unitId: string, state: CustodyState, at: number) => {
+    s.endState.run(at, unitId);
+    s.startState.run(unitId, state, at);
+  };
+  const refreshCycleCase = (caseId: string) => s.refreshCycleCase.run({ caseId });
+  /** A unit's first completion of its vendor cycle (later ones change nothing). */
+  const complete = (unitId: string, at: number) => {
+    const caseId = s.complete.get(at, unitId, unitId) as string | undefined;
+    if (caseId !== undefined) refreshCycleCase(caseId);
+  };
+  /**
+   * A dispatch may be the case's earliest (its due date sets the headroom, copied onto every unit
+   * of the case in cycle lag's working set) and puts the unit into that working set.
+   */
+  const feedCycle = (
+    caseId: string,
+    unitId: string,
+    vendorId: string,
+    pmId: string,
+    at: number,
+    dueAt: number,
+  ) => {
+    let changed = false;
+    if (s.firstDispatch.run(at, dueAt, caseId, at).changes > 0) {
+      changed = s.cycleFirstDue.run(dueAt, caseId, dueAt).changes > 0;
+    }
+    if (s.cycleUnit.run(unitId, vendorId, pmId, at, caseId).changes > 0) changed = true;
+    if (changed) refreshCycleCase(caseId);
+  };
   const dispose = (
     unitId: string,
     kind: string,
@@ -352,7 +372,7 @@ function bindReportModel(db: Database): (event: DomainEvent, recorded: RecordedE
         const promisedBy = Date.parse(event.data.promisedBy);
         s.promise.run(promisedBy, at, caseId);
         s.promiseHistory.run(caseId, at, promisedBy);
-        s.cyclePromise.run(promisedBy, at, caseId);
+        if (s.cyclePromise.run(promisedBy, at, caseId).changes > 0) refreshCycleCase(caseId);
         return;
       }
       case 'ItemReceived': {
@@ -391,7 +411,13 @@ function bindReportModel(db: Database): (event: DomainEvent, recorded: RecordedE
         return;
       case 'UnitDispatchedToVendor': {
         const unitId = recorded.streamName.slice(UNIT_PREFIX);
-        s.dispatch.run(event.data.dispatchNo, at, Date.parse(event.data.vendorDueAt), unitId);
+        const owners = s.unitOwners.get(unitId) as [string, string, string] | undefined;
+        if (owners !== undefined) {
+          const [caseId, vendorId, pmId] = owners;
+          const dueAt = Date.parse(event.data.vendorDueAt);
+          s.dispatch.run(unitId, event.data.dispatchNo, caseId, vendorId, pmId, at, dueAt);
+          feedCycle(caseId, unitId, vendorId, pmId, at, dueAt);
+        }
         moveTo(unitId, 'at-vendor', at);
         return;
       }
@@ -410,21 +436,21 @@ function bindReportModel(db: Database): (event: DomainEvent, recorded: RecordedE
         const unitId = recorded.streamName.slice(UNIT_PREFIX);
         const amount = event.data.amount;
         s.respond.run(at, 'credit', amount.amount, amount.currency, unitId, event.data.dispatchNo);
-        s.complete.run(at, unitId, unitId);
+        complete(unitId, at);
         moveTo(unitId, 'awaiting-disposition', at);
         return;
       }
       case 'VendorRejectedClaim': {
         const unitId = recorded.streamName.slice(UNIT_PREFIX);
         s.respond.run(at, 'rejected', null, null, unitId, event.data.dispatchNo);
-        s.complete.run(at, unitId, unitId);
+        complete(unitId, at);
         moveTo(unitId, 'awaiting-disposition', at);
         return;
       }
       case 'RetestPassed': {
         const unitId = recorded.streamName.slice(UNIT_PREFIX);
         s.retest.run(event.data.dispatchNo, at, 1, unitId);
-        s.complete.run(at, unitId, unitId);
+        complete(unitId, at);
         moveTo(unitId, 'awaiting-disposition', at);
         return;
       }
@@ -443,14 +469,14 @@ function bindReportModel(db: Database): (event: DomainEvent, recorded: RecordedE
       case 'UnitLiquidated': {
         const unitId = recorded.streamName.slice(UNIT_PREFIX);
         const d = event.data;
-        s.complete.run(at, unitId, unitId);
+        complete(unitId, at);
         dispose(unitId, 'liquidated', at, null, d.recovered.currency, d.recovered.amount, d.loss.amount);
         return;
       }
       case 'UnitWrittenOff': {
         const unitId = recorded.streamName.slice(UNIT_PREFIX);
         const d = event.data;
-        s.complete.run(at, unitId, unitId);
+        complete(unitId, at);
         dispose(unitId, 'written-off', at, d.chargedToPmId, d.amount.currency, d.amount.amount, null);
         return;
       }
@@ -460,8 +486,10 @@ function bindReportModel(db: Database): (event: DomainEvent, recorded: RecordedE
 
 export const reportModelProjection: Projection<DomainEvent> = {
   name: 'reports',
-  version: 4,
+  version: 5,
   schema: REPORT_MODEL_SCHEMA,
+  indexes: REPORT_MODEL_INDEXES,
   eventTypes: REPORT_EVENT_TYPES,
   bind: bindReportModel,
+  bulkLoad: bulkLoadReportModel,
 };

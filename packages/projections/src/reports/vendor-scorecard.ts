@@ -88,8 +88,7 @@ function sortedCards(cards: Map<string, Card>): [string, Scorecard][] {
   return [...cards.keys()].sort().map((id) => [id, cards.get(id)!.scorecard()]);
 }
 
-// Counts are summed in SQL per vendor and PM (covering indexes on the event times); only the
-// responses come one by one, for the turnaround percentile.
+// Counts are summed in SQL per vendor and PM (covering indexes on the event times).
 const COUNTS_SQL = `
   SELECT 'dispatch', vendor_id, pm_id, COUNT(*), 0, NULL FROM dispatches
   WHERE dispatched_at >= @from AND dispatched_at < @to GROUP BY vendor_id, pm_id
@@ -104,10 +103,15 @@ const COUNTS_SQL = `
   FROM disposals d JOIN units u ON u.unit_id = d.unit_id
   WHERE d.kind = 'written-off' AND d.at >= @from AND d.at < @to GROUP BY d.vendor_id, u.pm_id, d.currency`;
 
+// Per vendor, PM and credit currency (null but for credits), in one pass over the period's
+// responses: responses within the agreement, rejections, credits and their amount, and the
+// turnarounds themselves (comma-separated milliseconds), which the percentile needs one by one.
 const RESPONSES_SQL = `
-  SELECT vendor_id, pm_id, responded_at - dispatched_at, responded_at <= due_at, response, credit_amount,
-         credit_currency
-  FROM dispatches WHERE responded_at >= @from AND responded_at < @to`;
+  SELECT vendor_id, pm_id, SUM(responded_at <= due_at), SUM(response = 'rejected'), credit_currency,
+         SUM(response = 'credit'), SUM(CASE WHEN response = 'credit' THEN credit_amount ELSE 0 END),
+         group_concat(responded_at - dispatched_at)
+  FROM dispatches WHERE responded_at >= @from AND responded_at < @to
+  GROUP BY vendor_id, pm_id, credit_currency`;
 
 type CountRow = [
   what: 'dispatch' | 'dunning' | 'retest' | 'write-off',
@@ -120,11 +124,12 @@ type CountRow = [
 type ResponseRow = [
   vendorId: string,
   pmId: string,
-  turnaroundMs: number,
   withinAgreement: number,
-  response: string,
-  creditAmount: number | null,
+  rejections: number,
   creditCurrency: string | null,
+  credits: number,
+  creditAmount: number,
+  turnaroundsMs: string,
 ];
 
 /** Vendor scorecard over `[from, to)` (kpis.md §5), each figure by the business time of its own event. */
@@ -158,15 +163,16 @@ export function vendorScorecardReport(db: Database, period: Period): VendorScore
       } else addMoney(card.writeOffs, currency!, count, failedOrAmount);
     }
   }
-  for (const [vendorId, pmId, turnaround, within, response, creditAmount, creditCurrency] of db
+  for (const [vendorId, pmId, within, rejections, creditCurrency, credits, creditAmount, turnaroundsMs] of db
     .prepare(RESPONSES_SQL)
     .raw()
     .all(params) as ResponseRow[]) {
+    const turnarounds = turnaroundsMs.split(',').map(Number);
     for (const card of cardsOf(vendorId, pmId)) {
-      card.turnarounds.push(turnaround);
       card.withinAgreement += within;
-      if (response === 'credit') addMoney(card.credits, creditCurrency!, 1, creditAmount!);
-      else if (response === 'rejected') card.rejections += 1;
+      card.rejections += rejections;
+      if (credits > 0) addMoney(card.credits, creditCurrency!, credits, creditAmount);
+      for (const turnaround of turnarounds) card.turnarounds.push(turnaround);
     }
   }
   return {

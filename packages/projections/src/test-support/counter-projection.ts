@@ -47,3 +47,40 @@ export function noise(): EventToAppend {
     metadata: { actor: 'test', correlationId: 'c', causationId: null, schemaVersion: 1 },
   };
 }
+
+/**
+ * The counter with a bulk load and a query index; `calls` records how each event was applied
+ * (`bulk <position>`, `finish`, `apply <position>`).
+ */
+export function bulkCounterProjection(calls: string[] = []): Projection<Added> {
+  const counter = counterProjection();
+  return {
+    ...counter,
+    indexes: 'CREATE INDEX IF NOT EXISTS counts_by_total ON counts (total);',
+    bind(db) {
+      const apply = counter.bind(db);
+      return (event, recorded) => {
+        calls.push(`apply ${recorded.position}`);
+        apply(event, recorded);
+      };
+    },
+    bulkLoad(db) {
+      const totals = new Map<string, { events: number; total: number }>();
+      return {
+        apply(event, recorded) {
+          calls.push(`bulk ${recorded.position}`);
+          const counted = totals.get(recorded.streamName) ?? { events: 0, total: 0 };
+          totals.set(recorded.streamName, {
+            events: counted.events + 1,
+            total: counted.total + event.amount,
+          });
+        },
+        finish() {
+          calls.push('finish');
+          const insert = db.prepare('INSERT INTO counts (stream, events, total) VALUES (?, ?, ?)');
+          for (const [stream, { events, total }] of totals) insert.run(stream, events, total);
+        },
+      };
+    },
+  };
+}
