@@ -1,11 +1,9 @@
-import { type DomainEvent, goesToVendor } from '@rma-ledger/domain';
+import type { DomainEvent } from '@rma-ledger/domain';
 import type { Database } from 'better-sqlite3';
 import type { BulkLoad } from '../projection.js';
 import { FILL_CYCLE_CASES } from './cycle-cases.js';
 import type { CustodyState } from './report-model.js';
-
-const CASE_PREFIX = 'case-'.length;
-const UNIT_PREFIX = 'rma-unit-'.length;
+import { applyReportEvent, type ReportModelWrites } from './report-model-events.js';
 
 interface CaseRow {
   readonly caseId: string;
@@ -102,8 +100,9 @@ const key = (...parts: (string | number)[]) => parts.join('\u0000');
 /**
  * The report model's bulk load: the same rows `bindReportModel` writes, kept in memory and
  * inserted at the end; `cycle_cases`, which is a function of `cycle_units`, is then computed in
- * one statement. It must stay in step with `bindReportModel`: the rebuilt-equals-live tests
- * compare the two.
+ * one statement. Which event makes which change is `applyReportEvent`'s, shared with
+ * `bindReportModel`; this is only how each change is made in memory, and each must leave the rows
+ * its SQL twin would: the rebuilt-equals-live tests compare the two.
  */
 export function bulkLoadReportModel(db: Database): BulkLoad<DomainEvent> {
   const skus = new Rows<[string, string, number]>('skus');
@@ -201,7 +200,7 @@ export function bulkLoadReportModel(db: Database): BulkLoad<DomainEvent> {
         loss,
       ]);
   };
-  /** As `feedCycle` in the report model: the case's earliest dispatch, and the unit's first. */
+  /** As `dispatch` in `bindReportModel`: the case's earliest dispatch, and the unit's first. */
   const dispatch = (unit: UnitRow, dispatchNo: number, at: number, dueAt: number) => {
     const { unitId, caseId, vendorId, pmId } = unit;
     dispatches.insert(key(unitId, dispatchNo), {
@@ -244,187 +243,101 @@ export function bulkLoadReportModel(db: Database): BulkLoad<DomainEvent> {
     }
   };
 
-  const apply = (event: DomainEvent, recorded: { readonly streamName: string }): void => {
-    const at = Date.parse(event.data.occurredAt);
-    switch (event.type) {
-      case 'SkuRegistered':
-        skus.insert(event.data.sku, [event.data.sku, event.data.name, at]);
-        assign(event.data.sku, at, event.data.vendorId, event.data.pmId);
-        return;
-      case 'SkuReassigned':
-        assign(event.data.sku, at, event.data.vendorId, event.data.pmId);
-        return;
-      case 'SalesRecorded': {
-        const soldOn = Date.parse(event.data.soldOn);
-        const k = key(event.data.sku, soldOn);
-        const row = sales.get(k);
-        if (row) row[2] += event.data.quantity;
-        else sales.set(k, [event.data.sku, soldOn, event.data.quantity]);
-        return;
+  const writes: ReportModelWrites = {
+    registerSku: (sku, name, at) => skus.insert(sku, [sku, name, at]),
+    assignSku: assign,
+    addSales: (sku, soldOn, quantity) => {
+      const k = key(sku, soldOn);
+      const row = sales.get(k);
+      if (row) row[2] += quantity;
+      else sales.set(k, [sku, soldOn, quantity]);
+    },
+    openCase: (caseId, c, at) =>
+      cases.insert(caseId, {
+        caseId,
+        sku: c.sku,
+        quantity: c.quantity,
+        vendorId: c.vendorId,
+        pmId: c.pmId,
+        openedAt: at,
+        promisedBy: null,
+        promiseSetAt: null,
+        firstReceivedAt: null,
+        firstDispatchedAt: null,
+        firstDueAt: null,
+        orderId: c.orderId,
+      }),
+    setPromise: (caseId, promisedBy, at) => {
+      const c = cases.byKey.get(caseId);
+      if (c !== undefined) {
+        c.promisedBy = promisedBy;
+        c.promiseSetAt = at;
       }
-      case 'CaseOpened': {
-        const d = event.data;
-        const caseId = recorded.streamName.slice(CASE_PREFIX);
-        cases.insert(caseId, {
-          caseId,
-          sku: d.sku,
-          quantity: d.quantity,
-          vendorId: d.vendorId,
-          pmId: d.pmId,
-          openedAt: at,
-          promisedBy: null,
-          promiseSetAt: null,
-          firstReceivedAt: null,
-          firstDispatchedAt: null,
-          firstDueAt: null,
-          orderId: d.orderId,
-        });
-        return;
+      promises.set(key(caseId, at), [caseId, at, promisedBy]);
+      for (const row of cycleUnits.get(caseId)?.values() ?? []) {
+        row.promisedBy = promisedBy;
+        row.promiseSetAt = at;
       }
-      case 'CustomerPromiseSet': {
-        const caseId = recorded.streamName.slice(CASE_PREFIX);
-        const promisedBy = Date.parse(event.data.promisedBy);
-        const c = cases.byKey.get(caseId);
-        if (c !== undefined) {
-          c.promisedBy = promisedBy;
-          c.promiseSetAt = at;
-        }
-        promises.set(key(caseId, at), [caseId, at, promisedBy]);
-        for (const row of cycleUnits.get(caseId)?.values() ?? []) {
-          row.promisedBy = promisedBy;
-          row.promiseSetAt = at;
-        }
-        return;
+    },
+    receive: (caseId, at) => {
+      const c = cases.byKey.get(caseId);
+      if (c !== undefined && c.firstReceivedAt === null) c.firstReceivedAt = at;
+      for (const refund of refundsByCase.get(caseId) ?? []) {
+        if (refund.caseReceivedAt === null) refund.caseReceivedAt = at;
       }
-      case 'ItemReceived': {
-        const caseId = recorded.streamName.slice(CASE_PREFIX);
-        const c = cases.byKey.get(caseId);
-        if (c !== undefined && c.firstReceivedAt === null) c.firstReceivedAt = at;
-        for (const refund of refundsByCase.get(caseId) ?? []) {
-          if (refund.caseReceivedAt === null) refund.caseReceivedAt = at;
-        }
-        return;
-      }
-      case 'RefundPaid': {
-        const d = event.data;
-        const caseId = recorded.streamName.slice(CASE_PREFIX);
-        const refund: RefundRow = {
-          refundId: d.refundId,
-          caseId,
-          amount: d.amount.amount,
-          currency: d.amount.currency,
-          paidAt: at,
-          caseReceivedAt: cases.byKey.get(caseId)?.firstReceivedAt ?? null,
-          paymentRef: d.paymentRef,
-        };
-        refunds.insert(d.refundId, refund);
-        const ofCase = refundsByCase.get(caseId);
-        if (ofCase) ofCase.push(refund);
-        else refundsByCase.set(caseId, [refund]);
-        return;
-      }
-      case 'UnitEnteredCustody': {
-        const d = event.data;
-        units.insert(d.unitId, {
-          unitId: d.unitId,
-          caseId: d.caseId,
-          sku: d.sku,
-          vendorId: d.vendorId,
-          pmId: d.pmId,
-          unitCost: d.unitCost.amount,
-          currency: d.unitCost.currency,
-          enteredAt: at,
-        });
-        startState(d.unitId, 'awaiting-inspection', at);
-        return;
-      }
-      case 'UnitGraded':
-        moveTo(
-          recorded.streamName.slice(UNIT_PREFIX),
-          goesToVendor(event.data.grade) ? 'awaiting-dispatch' : 'awaiting-disposition',
+    },
+    payRefund: (caseId, r, at) => {
+      const refund: RefundRow = {
+        refundId: r.refundId,
+        caseId,
+        amount: r.amount.amount,
+        currency: r.amount.currency,
+        paidAt: at,
+        caseReceivedAt: cases.byKey.get(caseId)?.firstReceivedAt ?? null,
+        paymentRef: r.paymentRef,
+      };
+      refunds.insert(r.refundId, refund);
+      const ofCase = refundsByCase.get(caseId);
+      if (ofCase) ofCase.push(refund);
+      else refundsByCase.set(caseId, [refund]);
+    },
+    enterCustody: (u, at) => {
+      units.insert(u.unitId, {
+        unitId: u.unitId,
+        caseId: u.caseId,
+        sku: u.sku,
+        vendorId: u.vendorId,
+        pmId: u.pmId,
+        unitCost: u.unitCost.amount,
+        currency: u.unitCost.currency,
+        enteredAt: at,
+      });
+      startState(u.unitId, 'awaiting-inspection', at);
+    },
+    moveTo,
+    dispatch: (unitId, dispatchNo, at, dueAt) => {
+      const unit = units.byKey.get(unitId);
+      if (unit !== undefined) dispatch(unit, dispatchNo, at, dueAt);
+    },
+    dun: (unitId, dispatchNo, dunningNo, at) => {
+      const unit = units.byKey.get(unitId);
+      if (unit !== undefined)
+        dunnings.insert(key(unitId, dispatchNo, dunningNo), [
+          unitId,
+          dispatchNo,
+          dunningNo,
+          unit.vendorId,
+          unit.pmId,
           at,
-        );
-        return;
-      case 'UnitDispatchedToVendor': {
-        const unitId = recorded.streamName.slice(UNIT_PREFIX);
-        const unit = units.byKey.get(unitId);
-        if (unit !== undefined) dispatch(unit, event.data.dispatchNo, at, Date.parse(event.data.vendorDueAt));
-        moveTo(unitId, 'at-vendor', at);
-        return;
-      }
-      case 'VendorDunned': {
-        const unitId = recorded.streamName.slice(UNIT_PREFIX);
-        const unit = units.byKey.get(unitId);
-        const { dispatchNo, dunningNo } = event.data;
-        if (unit !== undefined)
-          dunnings.insert(key(unitId, dispatchNo, dunningNo), [
-            unitId,
-            dispatchNo,
-            dunningNo,
-            unit.vendorId,
-            unit.pmId,
-            at,
-          ]);
-        return;
-      }
-      case 'VendorReturnedRepaired':
-      case 'VendorSentReplacement': {
-        const unitId = recorded.streamName.slice(UNIT_PREFIX);
-        const response = event.type === 'VendorReturnedRepaired' ? 'repaired' : 'replacement';
-        respond(unitId, event.data.dispatchNo, at, response, null, null);
-        moveTo(unitId, 'awaiting-retest', at);
-        return;
-      }
-      case 'VendorIssuedCredit': {
-        const unitId = recorded.streamName.slice(UNIT_PREFIX);
-        const amount = event.data.amount;
-        respond(unitId, event.data.dispatchNo, at, 'credit', amount.amount, amount.currency);
-        complete(unitId, at);
-        moveTo(unitId, 'awaiting-disposition', at);
-        return;
-      }
-      case 'VendorRejectedClaim': {
-        const unitId = recorded.streamName.slice(UNIT_PREFIX);
-        respond(unitId, event.data.dispatchNo, at, 'rejected', null, null);
-        complete(unitId, at);
-        moveTo(unitId, 'awaiting-disposition', at);
-        return;
-      }
-      case 'RetestPassed': {
-        const unitId = recorded.streamName.slice(UNIT_PREFIX);
-        retest(unitId, event.data.dispatchNo, at, 1);
-        complete(unitId, at);
-        moveTo(unitId, 'awaiting-disposition', at);
-        return;
-      }
-      case 'RetestFailed': {
-        const unitId = recorded.streamName.slice(UNIT_PREFIX);
-        retest(unitId, event.data.dispatchNo, at, 0);
-        moveTo(unitId, 'awaiting-dispatch', at);
-        return;
-      }
-      case 'UnitRestocked':
-        dispose(recorded.streamName.slice(UNIT_PREFIX), 'restocked', at, null, null, null, null);
-        return;
-      case 'UnitReturnedToCustomer':
-        dispose(recorded.streamName.slice(UNIT_PREFIX), 'returned-to-customer', at, null, null, null, null);
-        return;
-      case 'UnitLiquidated': {
-        const unitId = recorded.streamName.slice(UNIT_PREFIX);
-        const d = event.data;
-        complete(unitId, at);
-        dispose(unitId, 'liquidated', at, null, d.recovered.currency, d.recovered.amount, d.loss.amount);
-        return;
-      }
-      case 'UnitWrittenOff': {
-        const unitId = recorded.streamName.slice(UNIT_PREFIX);
-        const d = event.data;
-        complete(unitId, at);
-        dispose(unitId, 'written-off', at, d.chargedToPmId, d.amount.currency, d.amount.amount, null);
-        return;
-      }
-    }
+        ]);
+    },
+    respond,
+    retest,
+    complete,
+    dispose,
   };
+  const apply = (event: DomainEvent, recorded: { readonly streamName: string }): void =>
+    applyReportEvent(writes, event, recorded.streamName);
 
   /** Inserts the rows, as `values` gives them (all as wide as `sql`'s one row), many to a statement. */
   const insertAll = <R>(sql: string, rows: Iterable<R>, values: (row: R) => unknown[]) => {

@@ -1,9 +1,10 @@
-import { type DomainEvent, goesToVendor } from '@rma-ledger/domain';
+import type { DomainEvent } from '@rma-ledger/domain';
 import type { RecordedEvent } from '@rma-ledger/event-store';
 import type { Database } from 'better-sqlite3';
 import type { Projection } from '../projection.js';
 import { REFRESH_CYCLE_CASE } from './cycle-cases.js';
 import { bulkLoadReportModel } from './report-model-bulk.js';
+import { applyReportEvent, type ReportModelWrites } from './report-model-events.js';
 
 const REPORT_EVENT_TYPES = [
   'SkuRegistered',
@@ -217,9 +218,6 @@ export type CustodyState =
   | 'awaiting-retest'
   | 'awaiting-disposition';
 
-const CASE_PREFIX = 'case-'.length;
-const UNIT_PREFIX = 'rma-unit-'.length;
-
 function bindReportModel(db: Database): (event: DomainEvent, recorded: RecordedEvent) => void {
   const s = {
     insertSku: db.prepare('INSERT INTO skus (sku, name, registered_at) VALUES (?, ?, ?)'),
@@ -298,190 +296,63 @@ function bindReportModel(db: Database): (event: DomainEvent, recorded: RecordedE
     ),
   };
 
-  /** A new custody state ends the unit's current one. */
-  const moveTo = (unitId: string, state: CustodyState, at: number) => {
-    s.endState.run(at, unitId);
-    s.startState.run(unitId, state, at);
-  };
   const refreshCycleCase = (caseId: string) => s.refreshCycleCase.run({ caseId });
-  /** A unit's first completion of its vendor cycle (later ones change nothing). */
-  const complete = (unitId: string, at: number) => {
-    const caseId = s.complete.get(at, unitId, unitId) as string | undefined;
-    if (caseId !== undefined) refreshCycleCase(caseId);
+  const endState = (unitId: string, at: number) => s.endState.run(at, unitId);
+  const writes: ReportModelWrites = {
+    registerSku: (sku, name, at) => s.insertSku.run(sku, name, at),
+    assignSku: (sku, at, vendorId, pmId) => s.insertAssignment.run(sku, at, sku, at, vendorId, pmId),
+    addSales: (sku, soldOn, quantity) => s.addSales.run(sku, soldOn, quantity),
+    openCase: (caseId, c, at) => s.openCase.run(caseId, c.sku, c.quantity, c.vendorId, c.pmId, at, c.orderId),
+    setPromise: (caseId, promisedBy, at) => {
+      s.promise.run(promisedBy, at, caseId);
+      s.promiseHistory.run(caseId, at, promisedBy);
+      if (s.cyclePromise.run(promisedBy, at, caseId).changes > 0) refreshCycleCase(caseId);
+    },
+    receive: (caseId, at) => {
+      s.receive.run(at, caseId);
+      s.refundsReceived.run(at, caseId);
+    },
+    payRefund: (caseId, r, at) =>
+      s.refundPaid.run(r.refundId, caseId, r.amount.amount, r.amount.currency, at, caseId, r.paymentRef),
+    enterCustody: (u, at) => {
+      const { unitId, caseId, sku, vendorId, pmId, unitCost } = u;
+      s.enterCustody.run(unitId, caseId, sku, vendorId, pmId, unitCost.amount, unitCost.currency, at);
+      s.startState.run(unitId, 'awaiting-inspection', at);
+    },
+    moveTo: (unitId, state, at) => {
+      endState(unitId, at);
+      s.startState.run(unitId, state, at);
+    },
+    /**
+     * A dispatch may be the case's earliest (its due date sets the headroom, copied onto every
+     * unit of the case in cycle lag's working set) and puts the unit into that working set.
+     */
+    dispatch: (unitId, dispatchNo, at, dueAt) => {
+      const owners = s.unitOwners.get(unitId) as [string, string, string] | undefined;
+      if (owners === undefined) return;
+      const [caseId, vendorId, pmId] = owners;
+      s.dispatch.run(unitId, dispatchNo, caseId, vendorId, pmId, at, dueAt);
+      let changed = false;
+      if (s.firstDispatch.run(at, dueAt, caseId, at).changes > 0) {
+        changed = s.cycleFirstDue.run(dueAt, caseId, dueAt).changes > 0;
+      }
+      if (s.cycleUnit.run(unitId, vendorId, pmId, at, caseId).changes > 0) changed = true;
+      if (changed) refreshCycleCase(caseId);
+    },
+    dun: (unitId, dispatchNo, dunningNo, at) => s.dun.run(dispatchNo, dunningNo, at, unitId),
+    respond: (unitId, dispatchNo, at, response, amount, currency) =>
+      s.respond.run(at, response, amount, currency, unitId, dispatchNo),
+    retest: (unitId, dispatchNo, at, passed) => s.retest.run(dispatchNo, at, passed, unitId),
+    complete: (unitId, at) => {
+      const caseId = s.complete.get(at, unitId, unitId) as string | undefined;
+      if (caseId !== undefined) refreshCycleCase(caseId);
+    },
+    dispose: (unitId, kind, at, chargedPm, currency, amount, loss) => {
+      endState(unitId, at);
+      s.disposal.run(kind, at, chargedPm, currency, amount, loss, unitId);
+    },
   };
-  /**
-   * A dispatch may be the case's earliest (its due date sets the headroom, copied onto every unit
-   * of the case in cycle lag's working set) and puts the unit into that working set.
-   */
-  const feedCycle = (
-    caseId: string,
-    unitId: string,
-    vendorId: string,
-    pmId: string,
-    at: number,
-    dueAt: number,
-  ) => {
-    let changed = false;
-    if (s.firstDispatch.run(at, dueAt, caseId, at).changes > 0) {
-      changed = s.cycleFirstDue.run(dueAt, caseId, dueAt).changes > 0;
-    }
-    if (s.cycleUnit.run(unitId, vendorId, pmId, at, caseId).changes > 0) changed = true;
-    if (changed) refreshCycleCase(caseId);
-  };
-  const dispose = (
-    unitId: string,
-    kind: string,
-    at: number,
-    chargedPm: string | null,
-    currency: string | null,
-    amount: number | null,
-    loss: number | null,
-  ) => {
-    s.endState.run(at, unitId);
-    s.disposal.run(kind, at, chargedPm, currency, amount, loss, unitId);
-  };
-
-  return (event, recorded) => {
-    const at = Date.parse(event.data.occurredAt);
-    switch (event.type) {
-      case 'SkuRegistered':
-        s.insertSku.run(event.data.sku, event.data.name, at);
-        s.insertAssignment.run(event.data.sku, at, event.data.sku, at, event.data.vendorId, event.data.pmId);
-        return;
-      case 'SkuReassigned':
-        s.insertAssignment.run(event.data.sku, at, event.data.sku, at, event.data.vendorId, event.data.pmId);
-        return;
-      case 'SalesRecorded':
-        s.addSales.run(event.data.sku, Date.parse(event.data.soldOn), event.data.quantity);
-        return;
-      case 'CaseOpened': {
-        const d = event.data;
-        s.openCase.run(
-          recorded.streamName.slice(CASE_PREFIX),
-          d.sku,
-          d.quantity,
-          d.vendorId,
-          d.pmId,
-          at,
-          d.orderId,
-        );
-        return;
-      }
-      case 'CustomerPromiseSet': {
-        const caseId = recorded.streamName.slice(CASE_PREFIX);
-        const promisedBy = Date.parse(event.data.promisedBy);
-        s.promise.run(promisedBy, at, caseId);
-        s.promiseHistory.run(caseId, at, promisedBy);
-        if (s.cyclePromise.run(promisedBy, at, caseId).changes > 0) refreshCycleCase(caseId);
-        return;
-      }
-      case 'ItemReceived': {
-        const caseId = recorded.streamName.slice(CASE_PREFIX);
-        s.receive.run(at, caseId);
-        s.refundsReceived.run(at, caseId);
-        return;
-      }
-      case 'RefundPaid': {
-        const d = event.data;
-        const caseId = recorded.streamName.slice(CASE_PREFIX);
-        s.refundPaid.run(d.refundId, caseId, d.amount.amount, d.amount.currency, at, caseId, d.paymentRef);
-        return;
-      }
-      case 'UnitEnteredCustody': {
-        const d = event.data;
-        s.enterCustody.run(
-          d.unitId,
-          d.caseId,
-          d.sku,
-          d.vendorId,
-          d.pmId,
-          d.unitCost.amount,
-          d.unitCost.currency,
-          at,
-        );
-        s.startState.run(d.unitId, 'awaiting-inspection', at);
-        return;
-      }
-      case 'UnitGraded':
-        moveTo(
-          recorded.streamName.slice(UNIT_PREFIX),
-          goesToVendor(event.data.grade) ? 'awaiting-dispatch' : 'awaiting-disposition',
-          at,
-        );
-        return;
-      case 'UnitDispatchedToVendor': {
-        const unitId = recorded.streamName.slice(UNIT_PREFIX);
-        const owners = s.unitOwners.get(unitId) as [string, string, string] | undefined;
-        if (owners !== undefined) {
-          const [caseId, vendorId, pmId] = owners;
-          const dueAt = Date.parse(event.data.vendorDueAt);
-          s.dispatch.run(unitId, event.data.dispatchNo, caseId, vendorId, pmId, at, dueAt);
-          feedCycle(caseId, unitId, vendorId, pmId, at, dueAt);
-        }
-        moveTo(unitId, 'at-vendor', at);
-        return;
-      }
-      case 'VendorDunned':
-        s.dun.run(event.data.dispatchNo, event.data.dunningNo, at, recorded.streamName.slice(UNIT_PREFIX));
-        return;
-      case 'VendorReturnedRepaired':
-      case 'VendorSentReplacement': {
-        const unitId = recorded.streamName.slice(UNIT_PREFIX);
-        const response = event.type === 'VendorReturnedRepaired' ? 'repaired' : 'replacement';
-        s.respond.run(at, response, null, null, unitId, event.data.dispatchNo);
-        moveTo(unitId, 'awaiting-retest', at);
-        return;
-      }
-      case 'VendorIssuedCredit': {
-        const unitId = recorded.streamName.slice(UNIT_PREFIX);
-        const amount = event.data.amount;
-        s.respond.run(at, 'credit', amount.amount, amount.currency, unitId, event.data.dispatchNo);
-        complete(unitId, at);
-        moveTo(unitId, 'awaiting-disposition', at);
-        return;
-      }
-      case 'VendorRejectedClaim': {
-        const unitId = recorded.streamName.slice(UNIT_PREFIX);
-        s.respond.run(at, 'rejected', null, null, unitId, event.data.dispatchNo);
-        complete(unitId, at);
-        moveTo(unitId, 'awaiting-disposition', at);
-        return;
-      }
-      case 'RetestPassed': {
-        const unitId = recorded.streamName.slice(UNIT_PREFIX);
-        s.retest.run(event.data.dispatchNo, at, 1, unitId);
-        complete(unitId, at);
-        moveTo(unitId, 'awaiting-disposition', at);
-        return;
-      }
-      case 'RetestFailed': {
-        const unitId = recorded.streamName.slice(UNIT_PREFIX);
-        s.retest.run(event.data.dispatchNo, at, 0, unitId);
-        moveTo(unitId, 'awaiting-dispatch', at);
-        return;
-      }
-      case 'UnitRestocked':
-        dispose(recorded.streamName.slice(UNIT_PREFIX), 'restocked', at, null, null, null, null);
-        return;
-      case 'UnitReturnedToCustomer':
-        dispose(recorded.streamName.slice(UNIT_PREFIX), 'returned-to-customer', at, null, null, null, null);
-        return;
-      case 'UnitLiquidated': {
-        const unitId = recorded.streamName.slice(UNIT_PREFIX);
-        const d = event.data;
-        complete(unitId, at);
-        dispose(unitId, 'liquidated', at, null, d.recovered.currency, d.recovered.amount, d.loss.amount);
-        return;
-      }
-      case 'UnitWrittenOff': {
-        const unitId = recorded.streamName.slice(UNIT_PREFIX);
-        const d = event.data;
-        complete(unitId, at);
-        dispose(unitId, 'written-off', at, d.chargedToPmId, d.amount.currency, d.amount.amount, null);
-        return;
-      }
-    }
-  };
+  return (event, recorded) => applyReportEvent(writes, event, recorded.streamName);
 }
 
 export const reportModelProjection: Projection<DomainEvent> = {
