@@ -90,10 +90,9 @@ export type GroupAppendFn = (requests: readonly AppendRequest[]) => AppendOutcom
 /**
  * Builds the group append: one immediate transaction (so several processes on one file queue on
  * the write lock instead of deadlocking) holding one savepoint per append, each already checked
- * with `checkArguments`. Each append checks its
- * idempotency key, then its expected revision against the streams table (seeing the appends
- * before it in the group, exactly as if they had committed one by one), then writes every event
- * with its hash-chain link. An append that fails rolls back to its savepoint and leaves the others
+ * with `checkArguments`. Each append checks its idempotency key, then its expected revision
+ * against the streams table (seeing the appends before it in the group, exactly as if they had
+ * committed one by one), then writes every event with its hash-chain link. An append that fails rolls back to its savepoint and leaves the others
  * in the group untouched. If the commit itself fails, the whole group fails.
  */
 export function createGroupAppend(db: Database, statements: Statements): GroupAppendFn {

@@ -23,9 +23,9 @@ import {
   lookupIdempotencyKey,
 } from './append.js';
 import { CommitSignal } from './commit-signal.js';
-import { openDatabase } from './connection.js';
 import { readAll, readStream } from './reads.js';
 import { toRecordedEvent } from './rows.js';
+import { migrate } from './schema.js';
 import { prepareStatements, type Statements } from './statements.js';
 import { subscribe } from './subscription.js';
 import { verifyChains } from './verify.js';
@@ -44,6 +44,24 @@ export interface SqliteEventStoreOptions {
   readonly busyTimeoutMs?: number;
   /** How often a live subscription looks for commits made by other processes; default 250 ms. */
   readonly pollIntervalMs?: number;
+}
+
+function openDatabase(options: SqliteEventStoreOptions): Database.Database {
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(options.path);
+    db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+    migrate(db, options.path);
+    return db;
+  } catch (error) {
+    db?.close();
+    if (error instanceof StoreUnavailableError) throw error;
+    throw new StoreUnavailableError(`Cannot open the event store at ${options.path}: ${String(error)}`, {
+      cause: error,
+    });
+  }
 }
 
 export interface SqliteSettings {

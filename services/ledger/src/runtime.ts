@@ -11,7 +11,7 @@ import { Supervisor, type SupervisorOptions } from './background/supervisor.js';
 import type { Config } from './config.js';
 import { IdempotencyStore } from './idempotency/store.js';
 import { openServiceDb } from './service-db.js';
-import { type EmbeddedStoreOptions, openEventStore } from './stores.js';
+import { openEventStore } from './stores.js';
 
 /** The personal-data keys, kept apart from the log so erasing one really erases the data. */
 export const KEYS_DB_FILE = 'keys.db';
@@ -40,8 +40,8 @@ export interface RuntimeEvents {
   readonly onProjectionFailure?: (projection: string, error: Error) => void;
   /** How background tasks are restarted, and who hears of their failures and recoveries. */
   readonly background?: SupervisorOptions;
-  /** How the embedded store writes; default durable, on the calling thread. */
-  readonly embedded?: EmbeddedStoreOptions;
+  /** The embedded store's durability; default `full`. */
+  readonly durability?: 'full' | 'normal';
   /** A store opened by the caller (tests) instead of the configured one; closed with the runtime. */
   readonly store?: EventStore;
 }
@@ -50,7 +50,7 @@ export async function openRuntime(
   config: Pick<Config, 'store' | 'data' | 'eventStoreDbUrl'>,
   events: RuntimeEvents = {},
 ): Promise<Runtime> {
-  const store = events.store ?? (await openEventStore(config, events.embedded));
+  const store = events.store ?? (await openEventStore(config, events.durability));
   let db: Database.Database | undefined;
   let keys: SqliteKeyStore | undefined;
   const background = new Supervisor(events.background);

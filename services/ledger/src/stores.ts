@@ -12,14 +12,10 @@ export const EVENTS_DB_FILE = 'events.db';
  * Opens the configured event store. EventStoreDB connects lazily, so an unreachable cluster shows
  * on `/ready` (and in the first command) rather than stopping the start.
  */
-export interface EmbeddedStoreOptions {
-  /** `normal` trades the last commits before a power loss for speed (bulk loads such as the demo); default `full`. */
-  readonly durability?: 'full' | 'normal';
-}
-
 export async function openEventStore(
   config: Pick<Config, 'store' | 'data' | 'eventStoreDbUrl'>,
-  embedded: EmbeddedStoreOptions = {},
+  /** `normal` trades the last commits before a power loss for speed (bulk loads such as the demo). */
+  durability: 'full' | 'normal' = 'full',
 ): Promise<EventStore> {
   if (config.store === 'eventstoredb') {
     // loadConfig guarantees the URL for this store and its scheme; the client parses the rest.
@@ -30,8 +26,5 @@ export async function openEventStore(
     }
   }
   mkdirSync(config.data, { recursive: true });
-  return openSqliteEventStore({
-    path: join(config.data, EVENTS_DB_FILE),
-    synchronous: embedded.durability ?? 'full',
-  });
+  return openSqliteEventStore({ path: join(config.data, EVENTS_DB_FILE), synchronous: durability });
 }

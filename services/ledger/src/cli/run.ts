@@ -245,7 +245,7 @@ async function withRuntime<T>(
   fn: (runtime: Runtime) => Promise<T>,
   durability: 'full' | 'normal' = 'full',
 ): Promise<T> {
-  const runtime = await openRuntime(config(io), { embedded: { durability } });
+  const runtime = await openRuntime(config(io), { durability });
   try {
     return await fn(runtime);
   } finally {
