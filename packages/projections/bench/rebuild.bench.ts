@@ -2,41 +2,49 @@
  * Rebuilds every projection from the first event of a generated log into a fresh directory, then
  * times each report on it (asOf = the log's last business time; periods: the 90 days before it).
  *   pnpm --filter @rma-ledger/projections bench [bench-1m | <event count>]
- *     [--parse=stored|checked] [--batch=<events>] [--delay=<ms>]
+ *     [--parse=stored|checked] [--batch=<events>] [--delay=<ms>] [--threads=<n>]
  * The log is generated once into `<TMPDIR>/rma-ledger-bench/` and reused. By default the rebuild
  * runs as a rebuild tool would: `stored` parsing (`parseStoredDomainEvent`: events already at their
  * current schema version are not validated again) and batches of 10,000 events or 1,000 ms.
  * `--parse=checked --batch=1000 --delay=20` measures the service's own settings (every event
  * through the domain's zod schemas, the runner's default batches).
+ * It runs the built packages (`pnpm bench` builds them first), the code a user runs. Fresh read
+ * models are built in worker threads, up to `--threads` at once (default: the machine's
+ * parallelism), each thread reading the log once for its share of them; `--threads=0` builds
+ * them all in this thread, from one read of the log.
  * Prints a table of targets and measured values; always exits 0.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { DomainEvent } from '@rma-ledger/domain';
-import { openSqliteEventStore } from '@rma-ledger/store-sqlite';
-import type { Database } from 'better-sqlite3';
-import { CASE_LIST_MODEL, caseListProjection } from '../src/cases/case-list.js';
-import { parseDomainEvent, parseStoredDomainEvent } from '../src/parse-domain-event.js';
-import { ProjectionRunner } from '../src/projection-runner.js';
 import {
   AFTER_SALES_FLAG_MODEL,
   afterSalesFlagProjection,
+  afterSalesRatioReport,
+  agingInventoryReport,
+  badDebtReport,
+  CASE_LIST_MODEL,
+  caseListProjection,
+  cycleLagReport,
   DEFAULT_AFTER_SALES_FLAG_CONFIG,
-} from '../src/reactors/after-sales-flag-model.js';
-import { afterSalesRatioReport } from '../src/reports/after-sales-ratio.js';
-import { agingInventoryReport } from '../src/reports/aging-inventory.js';
-import { badDebtReport } from '../src/reports/bad-debt.js';
-import { cycleLagReport } from '../src/reports/cycle-lag.js';
-import { overdueRepairsReport } from '../src/reports/overdue-repairs.js';
-import { refundExposureReport } from '../src/reports/refund-exposure.js';
-import { reportModelProjection } from '../src/reports/report-model.js';
-import { DAY_MS, type Period } from '../src/reports/time.js';
-import { vendorScorecardReport } from '../src/reports/vendor-scorecard.js';
+  overdueRepairsReport,
+  type Period,
+  ProjectionRunner,
+  parseDomainEvent,
+  parseStoredDomainEvent,
+  refundExposureReport,
+  reportModelProjection,
+  vendorScorecardReport,
+} from '@rma-ledger/projections';
+import { openSqliteEventStore } from '@rma-ledger/store-sqlite';
+import type { Database } from 'better-sqlite3';
 import { benchLog } from './event-log.js';
 import { measureLatency } from './latency.js';
 
+const DAY_MS = 86_400_000;
 const TARGET_EVENTS_PER_SECOND = 100_000;
 const TARGET_PEAK_RSS_MB = 512;
 const TARGET_REPORT_P95_MS = 50;
@@ -51,6 +59,7 @@ const { values, positionals } = parseArgs({
     parse: { type: 'string', default: 'stored' },
     batch: { type: 'string', default: '10000' },
     delay: { type: 'string', default: '1000' },
+    threads: { type: 'string', default: String(availableParallelism()) },
     'generate-only': { type: 'boolean', default: false },
   },
 });
@@ -73,9 +82,11 @@ async function main(): Promise<void> {
   );
   if (generated.status !== 0) throw new Error(`Generating the ${size} log failed`);
   const log = await benchLog(size);
-  const parse = values.parse === 'stored' ? parseStoredDomainEvent : parseDomainEvent;
+  const parseMode = values.parse === 'checked' ? 'checked' : 'stored';
+  const parse = parseMode === 'stored' ? parseStoredDomainEvent : parseDomainEvent;
   const batchSize = Number(values.batch);
   const maxBatchDelayMs = Number(values.delay);
+  const threads = Number(values.threads);
 
   const store = openSqliteEventStore({ path: log.path });
   const head = await store.headPosition();
@@ -87,6 +98,7 @@ async function main(): Promise<void> {
     runner = ProjectionRunner.start<DomainEvent>({
       store,
       directory,
+      // The same as in the worker threads' ./worker-setup.js.
       projections: [
         reportModelProjection,
         afterSalesFlagProjection(DEFAULT_AFTER_SALES_FLAG_CONFIG, () => {}),
@@ -95,6 +107,15 @@ async function main(): Promise<void> {
       parse,
       batchSize,
       maxBatchDelayMs,
+      ...(threads > 0
+        ? {
+            workers: {
+              setup: new URL('./worker-setup.js', import.meta.url),
+              data: { path: log.path, parse: parseMode },
+              threads,
+            },
+          }
+        : {}),
     });
     if (head !== null) await runner.waitFor(head);
     const seconds = (performance.now() - started) / 1000;
@@ -160,7 +181,8 @@ async function main(): Promise<void> {
 
     console.log(
       `\n${log.events.toLocaleString('en')} events (${size}, ${log.path}); parse: ${values.parse}; ` +
-        `batches: ${batchSize} events / ${maxBatchDelayMs} ms; asOf = ${asOf}; periods: the ${PERIOD_DAYS} days before asOf; ` +
+        `batches: ${batchSize} events / ${maxBatchDelayMs} ms; ` +
+        `${threads > 0 ? `built in up to ${threads} worker threads` : 'built in one thread'}; asOf = ${asOf}; periods: the ${PERIOD_DAYS} days before asOf; ` +
         `${CALLS} calls per report after ${WARM_UP} warm-up calls.`,
     );
     console.log(

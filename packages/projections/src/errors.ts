@@ -42,3 +42,17 @@ export class UnknownProjectionError extends ProjectionError {
     this.name = 'UnknownProjectionError';
   }
 }
+
+/** Building a read model in a worker thread failed; `code` is the worker's error's code when it had one. */
+export class ProjectionBuildError extends ProjectionError {
+  readonly code: string;
+  constructor(
+    readonly projection: string,
+    code: string | null,
+    message: string,
+  ) {
+    super(`Building the read model of projection '${projection}' in a worker thread failed: ${message}`);
+    this.name = 'ProjectionBuildError';
+    this.code = code ?? 'LDG_PROJECTION_BUILD_FAILED';
+  }
+}

@@ -9,8 +9,10 @@ export {
   type ProjectionStatus,
 } from './projection-runner.js';
 export {
+  AFTER_SALES_FLAG_MODEL,
   type AfterSalesFlagConfig,
   afterSalesFlagLevel,
+  afterSalesFlagProjection,
   DEFAULT_AFTER_SALES_FLAG_CONFIG,
 } from './reactors/after-sales-flag-model.js';
 export * from './reactors/after-sales-flag-reactor.js';
@@ -27,3 +29,4 @@ export { type CustodyState, reportModelProjection } from './reports/report-model
 export type { Period } from './reports/time.js';
 export * from './reports/vendor-scorecard.js';
 export { dumpTables, type TableDump } from './table-dump.js';
+export type { ProjectionWorkers, ReadModelWorkerContext, ReadModelWorkerSetup } from './worker-builds.js';

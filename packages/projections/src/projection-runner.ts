@@ -4,12 +4,15 @@ import { ProjectionNotReadyError, UnknownProjectionError } from './errors.js';
 import type { ParseEvent, Projection } from './projection.js';
 import {
   createReadModelFile,
+  discardGeneration,
   discardReadModelFile,
   markLive,
+  openBuiltReadModel,
   openLiveReadModel,
   type ReadModelFile,
 } from './read-model-file.js';
 import { type BatchLimits, ReadModelWriter } from './read-model-writer.js';
+import { type ProjectionWorkers, type WorkerBuild, WorkerBuilds } from './worker-builds.js';
 
 export interface ProjectionRunnerOptions<E> {
   readonly store: EventStore;
@@ -32,6 +35,12 @@ export interface ProjectionRunnerOptions<E> {
   readonly now?: () => number;
   /** Told when a projection stops on an error; it keeps answering from its last good state. */
   readonly onFailure?: (projection: string, error: Error) => void;
+  /**
+   * Build fresh read models and rebuilds in worker threads, several at once, instead of in this
+   * thread; only with a `directory`. A fresh read model then answers as empty until its build
+   * is swapped in, as it does while it is bulk-loaded here.
+   */
+  readonly workers?: ProjectionWorkers;
 }
 
 export type ProjectionStatus = 'catching-up' | 'live' | 'failed' | 'stopped';
@@ -71,12 +80,25 @@ interface Tap<E> {
   readonly feeds: Set<Feed<E>>;
 }
 
+/**
+ * A rebuild in progress: built here by `feed`, or first in a worker thread (`build`), whose file
+ * `feed` then takes over to apply what was appended meanwhile.
+ */
+interface Rebuild<E> {
+  feed: Feed<E> | null;
+  readonly build: WorkerBuild | null;
+  readonly generation: number;
+  readonly done: Promise<void>;
+  readonly resolve: () => void;
+  readonly reject: (e: Error) => void;
+}
+
 interface Slot<E> {
   readonly projection: Projection<E>;
   live: Feed<E>;
   caughtUp: boolean;
   failure: Error | null;
-  rebuild: { feed: Feed<E>; done: Promise<void>; resolve: () => void; reject: (e: Error) => void } | null;
+  rebuild: Rebuild<E> | null;
   highestGeneration: number;
 }
 
@@ -96,6 +118,7 @@ export class ProjectionRunner<E> {
   private readonly slots = new Map<string, Slot<E>>();
   private readonly limits: BatchLimits;
   private readonly waiters: PositionWaiter[] = [];
+  private readonly builds: WorkerBuilds | null;
   private stopped = false;
 
   private constructor(private readonly options: ProjectionRunnerOptions<E>) {
@@ -104,6 +127,7 @@ export class ProjectionRunner<E> {
       maxDelayMs: options.maxBatchDelayMs ?? 20,
       maxBulkEvents: options.maxBulkEvents ?? 1_000_000,
     };
+    this.builds = options.workers && options.directory !== null ? new WorkerBuilds(options.workers) : null;
   }
 
   /**
@@ -112,8 +136,18 @@ export class ProjectionRunner<E> {
    */
   static start<E>(options: ProjectionRunnerOptions<E>): ProjectionRunner<E> {
     const runner = new ProjectionRunner(options);
-    for (const projection of options.projections) runner.open(projection);
-    runner.subscribe([...runner.slots.values()], false);
+    const opened = options.projections.map((projection) => runner.open(projection));
+    runner.subscribe(
+      opened.filter((o) => !o.fresh).map((o) => o.slot),
+      false,
+    );
+    const fresh = opened.filter((o) => o.fresh).map((o) => o.slot);
+    for (const group of runner.threadGroups(fresh)) runner.buildInWorkers(group);
+    for (const slot of fresh) {
+      slot.rebuild!.done.catch((error: Error) => {
+        if (!runner.stopped) runner.failSlot(slot, error);
+      });
+    }
     return runner;
   }
 
@@ -132,24 +166,13 @@ export class ProjectionRunner<E> {
     const slot = this.slot(name);
     if (this.stopped) return Promise.reject(new ProjectionNotReadyError(name, 'the runner is stopped'));
     if (slot.rebuild) return slot.rebuild.done;
-    slot.highestGeneration += 1;
-    const file = createReadModelFile(
-      this.options.directory,
-      slot.projection as Projection<unknown>,
-      slot.highestGeneration,
-    );
-    let resolve!: () => void;
-    let reject!: (e: Error) => void;
-    const done = new Promise<void>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    // A rebuild nobody awaits must not surface as an unhandled rejection when the runner stops.
-    done.catch(() => {});
-    const feed = this.feed(slot.projection, file);
-    slot.rebuild = { feed, done, resolve, reject };
+    if (this.builds) return this.buildInWorkers([slot])[0]!;
+    const { projection } = slot;
+    const generation = ++slot.highestGeneration;
+    const file = createReadModelFile(this.options.directory, projection as Projection<unknown>, generation);
+    slot.rebuild = { feed: this.feed(projection, file), build: null, generation, ...settlement() };
     this.subscribe([slot], true);
-    return done;
+    return slot.rebuild.done;
   }
 
   /**
@@ -202,27 +225,33 @@ export class ProjectionRunner<E> {
     if (this.stopped) return;
     this.stopped = true;
     const taps = new Set<Tap<E>>();
+    const builds: Promise<void>[] = [];
     for (const slot of this.slots.values()) {
       if (slot.live.tap) taps.add(slot.live.tap);
       if (slot.rebuild) {
-        if (slot.rebuild.feed.tap) taps.add(slot.rebuild.feed.tap);
+        if (slot.rebuild.feed?.tap) taps.add(slot.rebuild.feed.tap);
+        if (slot.rebuild.build) builds.push(slot.rebuild.build.cancel());
         slot.rebuild.reject(new ProjectionNotReadyError(slot.projection.name, 'the runner stopped'));
       }
     }
-    await Promise.all([...taps].map((tap) => tap.subscription?.stop()));
+    await Promise.all([...[...taps].map((tap) => tap.subscription?.stop()), ...builds]);
     for (const slot of this.slots.values()) {
       // A model still loading in bulk is marked building: the next start discards it anyway.
       if (slot.failure === null && !slot.live.writer.file.bulk) this.flush(slot, slot.live);
       slot.live.retired = true;
       slot.live.writer.file.db.close();
-      if (slot.rebuild) discardReadModelFile(slot.rebuild.feed.writer.file);
+      if (slot.rebuild) this.discard(slot, slot.rebuild);
     }
     for (const waiter of this.waiters.splice(0)) {
       waiter.reject(new ProjectionNotReadyError('*', 'the runner stopped'));
     }
   }
 
-  private open(projection: Projection<E>): void {
+  /**
+   * Registers the projection with its live read model. A slot is `fresh` when there is none yet
+   * and worker threads are to build it: it answers from an empty model meanwhile.
+   */
+  private open(projection: Projection<E>): { readonly slot: Slot<E>; readonly fresh: boolean } {
     if (this.slots.has(projection.name))
       throw new Error(`Projection '${projection.name}' is registered twice`);
     const directory = this.options.directory;
@@ -234,9 +263,12 @@ export class ProjectionRunner<E> {
       if (found.live && found.live.meta.version === projection.version) file = found.live.file;
       else if (found.live) discardReadModelFile(found.live.file);
     }
+    const fresh = file === null && this.builds !== null;
     // A fresh read model is served while it catches up, but only marked live (kept across a
     // restart) once it has: it is bulk-loaded until then.
-    if (file === null) {
+    if (file === null && this.builds) {
+      file = createReadModelFile(null, projection as Projection<unknown>, 0);
+    } else if (file === null) {
       highestGeneration += 1;
       file = createReadModelFile(directory, projection as Projection<unknown>, highestGeneration);
     }
@@ -250,6 +282,57 @@ export class ProjectionRunner<E> {
       highestGeneration,
     };
     this.slots.set(projection.name, slot);
+    return { slot, fresh };
+  }
+
+  /**
+   * Splits fresh read models into one group per thread, each group built from one read of the
+   * log. Groups are balanced on the number of event types each projection applies, a rough
+   * measure of its work: the heaviest first, each to the lightest group so far.
+   */
+  private threadGroups(slots: readonly Slot<E>[]): Slot<E>[][] {
+    const threads = Math.min(this.builds?.threads ?? 1, slots.length);
+    const groups = Array.from({ length: threads }, () => ({ weight: 0, slots: [] as Slot<E>[] }));
+    const heaviestFirst = [...slots].sort(
+      (a, b) => b.projection.eventTypes.length - a.projection.eventTypes.length,
+    );
+    for (const slot of heaviestFirst) {
+      const lightest = groups.reduce((min, g) => (g.weight < min.weight ? g : min));
+      lightest.slots.push(slot);
+      lightest.weight += slot.projection.eventTypes.length;
+    }
+    return groups.map((g) => g.slots);
+  }
+
+  /**
+   * Rebuilds the slots' read models in one worker thread (one read of the log), each into its
+   * next generation; once the thread is done, a feed here takes each file over. Returns each
+   * rebuild's `done`.
+   */
+  private buildInWorkers(slots: readonly Slot<E>[]): Promise<void>[] {
+    const rebuilds = new Map<Slot<E>, Rebuild<E>>();
+    for (const slot of slots) {
+      slot.highestGeneration += 1;
+      rebuilds.set(slot, { feed: null, build: null, generation: slot.highestGeneration, ...settlement() });
+    }
+    const build = this.builds!.start({
+      directory: this.options.directory!,
+      targets: slots.map((slot) => ({
+        projection: slot.projection.name,
+        version: slot.projection.version,
+        generation: rebuilds.get(slot)!.generation,
+      })),
+      limits: this.limits,
+    });
+    for (const [slot, partial] of rebuilds) {
+      const rebuild: Rebuild<E> = { ...partial, build };
+      slot.rebuild = rebuild;
+      build.done.then(
+        () => this.takeOver(slot, rebuild),
+        (error: Error) => this.abandon(slot, rebuild, error),
+      );
+    }
+    return slots.map((slot) => slot.rebuild!.done);
   }
 
   private feed(projection: Projection<E>, file: ReadModelFile): Feed<E> {
@@ -265,7 +348,7 @@ export class ProjectionRunner<E> {
    * lowest of their checkpoints. A feed that fails leaves the others running.
    */
   private subscribe(slots: readonly Slot<E>[], isRebuild: boolean): void {
-    const members = slots.map((slot) => ({ slot, feed: isRebuild ? slot.rebuild!.feed : slot.live }));
+    const members = slots.map((slot) => ({ slot, feed: isRebuild ? slot.rebuild!.feed! : slot.live }));
     if (members.length === 0) return;
     const tap: Tap<E> = { subscription: null, feeds: new Set(members.map((m) => m.feed)) };
     let after: number | null = Number.POSITIVE_INFINITY;
@@ -349,9 +432,36 @@ export class ProjectionRunner<E> {
       return;
     }
     void this.release(feed);
+    this.failSlot(slot, error);
+  }
+
+  /** The projection stops with this error; it keeps answering from its last good state. */
+  private failSlot(slot: Slot<E>, error: Error): void {
     slot.failure = error;
     this.options.onFailure?.(slot.projection.name, error);
     for (const waiter of this.waiters.splice(0)) waiter.reject(error);
+  }
+
+  /** A worker thread built the rebuild's file: a feed here takes it over from its checkpoint. */
+  private takeOver(slot: Slot<E>, rebuild: Rebuild<E>): void {
+    if (this.stopped || slot.rebuild !== rebuild) return;
+    const file = openBuiltReadModel(this.options.directory!, slot.projection.name, rebuild.generation);
+    rebuild.feed = this.feed(slot.projection, file);
+    this.subscribe([slot], true);
+  }
+
+  /** The worker thread's build failed: its file goes, and the rebuild fails. */
+  private abandon(slot: Slot<E>, rebuild: Rebuild<E>, error: Error): void {
+    if (this.stopped || slot.rebuild !== rebuild) return;
+    slot.rebuild = null;
+    this.discard(slot, rebuild);
+    rebuild.reject(error);
+  }
+
+  /** Deletes a rebuild's file; a worker thread's build must be over. */
+  private discard(slot: Slot<E>, rebuild: Rebuild<E>): void {
+    if (rebuild.feed) discardReadModelFile(rebuild.feed.writer.file);
+    else discardGeneration(this.options.directory!, slot.projection.name, rebuild.generation);
   }
 
   private swap(slot: Slot<E>, feed: Feed<E>): void {
@@ -423,4 +533,17 @@ export class ProjectionRunner<E> {
     if (!slot) throw new UnknownProjectionError(name);
     return slot;
   }
+}
+
+/** A rebuild's `done`, with the functions that settle it. */
+function settlement(): Pick<Rebuild<never>, 'done' | 'resolve' | 'reject'> {
+  let resolve!: () => void;
+  let reject!: (e: Error) => void;
+  const done = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // A rebuild nobody awaits must not surface as an unhandled rejection when the runner stops.
+  done.catch(() => {});
+  return { done, resolve, reject };
 }

@@ -91,7 +91,7 @@ export function createReadModelFile(
   projection: Projection<unknown>,
   generation: number,
 ): ReadModelFile {
-  const path = directory === null ? null : join(directory, `${projection.name}.${generation}.db`);
+  const path = directory === null ? null : generationPath(directory, projection.name, generation);
   if (path !== null) deleteDatabaseFiles(path);
   const db = openDatabase(path);
   if (path !== null) db.pragma('synchronous = OFF');
@@ -127,6 +127,17 @@ export function markLive(file: ReadModelFile): void {
   file.db.prepare(`UPDATE projection_meta SET state = 'live' WHERE id = 1`).run();
 }
 
+/** Opens a generation another thread built (still `building`), for this one to carry on from its checkpoint. */
+export function openBuiltReadModel(directory: string, name: string, generation: number): ReadModelFile {
+  const path = generationPath(directory, name, generation);
+  return { db: openDatabase(path), generation, path, bulk: false };
+}
+
+/** Deletes a generation's files; it must not be open. */
+export function discardGeneration(directory: string, name: string, generation: number): void {
+  deleteDatabaseFiles(generationPath(directory, name, generation));
+}
+
 export function discardReadModelFile(file: ReadModelFile): void {
   if (file.db.open) file.db.close();
   if (file.path !== null) deleteDatabaseFiles(file.path);
@@ -155,7 +166,7 @@ export function openLiveReadModel(
     .sort((a, b) => b - a);
   let live: ExistingReadModel | null = null;
   for (const generation of generations) {
-    const path = join(directory, `${name}.${generation}.db`);
+    const path = generationPath(directory, name, generation);
     if (live === null) {
       const db = openDatabase(path);
       let meta: ReadModelMeta | null = null;
@@ -173,6 +184,10 @@ export function openLiveReadModel(
     deleteDatabaseFiles(path);
   }
   return { live, highestGeneration: generations[0] ?? 0 };
+}
+
+function generationPath(directory: string, name: string, generation: number): string {
+  return join(directory, `${name}.${generation}.db`);
 }
 
 function deleteDatabaseFiles(path: string): void {

@@ -1,6 +1,6 @@
 import type { DomainEvent } from '@rma-ledger/domain';
 import type { Database } from 'better-sqlite3';
-import type { Projection } from '../projection.js';
+import type { BulkLoad, Projection } from '../projection.js';
 import type { AfterSalesFlag } from '../reports/after-sales-ratio.js';
 import { DAY_MS } from '../reports/time.js';
 
@@ -205,7 +205,122 @@ export function afterSalesFlagProjection(
         }
       };
     },
+    bulkLoad: (db) => bulkLoadFlagModel(db, config, onQueued),
   };
+}
+
+interface SkuTotals {
+  sold: number;
+  cased: number;
+  level: AfterSalesFlag | null;
+}
+
+/**
+ * The model's bulk load: the same clock, window and evaluations as `bind`'s statements, on maps,
+ * with every row written at the end. It must leave exactly the rows they would: the tests compare
+ * the two on a generated business.
+ */
+function bulkLoadFlagModel(
+  db: Database,
+  config: AfterSalesFlagConfig,
+  onQueued: () => void,
+): BulkLoad<DomainEvent> {
+  const windowMs = config.windowDays * DAY_MS;
+  let boundary: number | null = null;
+  /** flag_daily: per day, per SKU, [sold, cased]. */
+  const daily = new Map<number, Map<string, [number, number]>>();
+  const skus = new Map<string, SkuTotals>();
+  const dirty = new Set<string>();
+  const outbox: unknown[][] = [];
+
+  const addTotals = (sku: string, sold: number, cased: number) => {
+    const totals = skus.get(sku);
+    if (totals) {
+      totals.sold += sold;
+      totals.cased += cased;
+    } else skus.set(sku, { sold, cased, level: null });
+    dirty.add(sku);
+  };
+  const evaluate = (at: number) => {
+    for (const sku of [...dirty].sort(byBinary)) {
+      const totals = skus.get(sku)!;
+      const level = afterSalesFlagLevel(totals.sold, totals.cased, config);
+      if (level === totals.level) continue;
+      const change = level === null ? 'clear' : 'raise';
+      outbox.push([sku, change, level ?? totals.level, totals.sold, totals.cased, at - windowMs, at]);
+      totals.level = level;
+    }
+    dirty.clear();
+  };
+  const advanceTo = (target: number): number => {
+    if (boundary === null) boundary = target;
+    while (boundary < target) {
+      boundary += DAY_MS;
+      for (const [sku, [sold, cased]] of daily.get(boundary - DAY_MS) ?? []) addTotals(sku, sold, cased);
+      const leaving = boundary - DAY_MS - windowMs;
+      for (const [sku, [sold, cased]] of daily.get(leaving) ?? []) {
+        const totals = skus.get(sku);
+        if (totals === undefined) continue;
+        totals.sold -= sold;
+        totals.cased -= cased;
+        dirty.add(sku);
+      }
+      daily.delete(leaving);
+      evaluate(boundary);
+    }
+    return boundary;
+  };
+  const record = (at: number, sku: string, day: number, sold: number, cased: number) => {
+    if (day < at - windowMs) return;
+    let ofDay = daily.get(day);
+    if (ofDay === undefined) {
+      ofDay = new Map();
+      daily.set(day, ofDay);
+    }
+    const row = ofDay.get(sku);
+    if (row) {
+      row[0] += sold;
+      row[1] += cased;
+    } else ofDay.set(sku, [sold, cased]);
+    if (day < at) addTotals(sku, sold, cased);
+  };
+
+  return {
+    apply: (event) => {
+      const at = advanceTo(floorDay(Date.parse(event.data.occurredAt)));
+      if (event.type === 'SalesRecorded') {
+        record(at, event.data.sku, Date.parse(event.data.soldOn), event.data.quantity, 0);
+      } else if (event.type === 'CaseOpened') {
+        record(at, event.data.sku, floorDay(Date.parse(event.data.occurredAt)), 0, event.data.quantity);
+      }
+    },
+    finish: () => {
+      db.prepare('UPDATE flag_clock SET boundary = ? WHERE id = 1').run(boundary);
+      const addDaily = db.prepare('INSERT INTO flag_daily (sku, day, sold, cased) VALUES (?, ?, ?, ?)');
+      for (const [day, ofDay] of daily)
+        for (const [sku, [sold, cased]] of ofDay) addDaily.run(sku, day, sold, cased);
+      const addSku = db.prepare(
+        'INSERT INTO flag_skus (sku, sold, cased, level, dirty) VALUES (?, ?, ?, ?, ?)',
+      );
+      for (const [sku, t] of skus) addSku.run(sku, t.sold, t.cased, t.level, dirty.has(sku) ? 1 : 0);
+      const queue = db.prepare(
+        `INSERT INTO flag_outbox (sku, change, level, units_sold, units_on_cases, period_from, period_to)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      );
+      for (const row of outbox) queue.run(row);
+      if (outbox.length > 0) onQueued();
+    },
+  };
+}
+
+/** SQLite's BINARY order of TEXT (UTF-8 bytes), which is code point order: `ORDER BY sku`. */
+function byBinary(a: string, b: string): number {
+  for (let i = 0; i < a.length && i < b.length; i++) {
+    const x = a.codePointAt(i)!;
+    const y = b.codePointAt(i)!;
+    if (x !== y) return x - y;
+  }
+  return a.length - b.length;
 }
 
 export function nextOutboxRow(db: Database): OutboxRow | undefined {

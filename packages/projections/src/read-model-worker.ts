@@ -1,0 +1,42 @@
+/**
+ * A worker thread's entry: builds the read models `WorkerBuilds` asks for in `workerData`, from
+ * one read of the log, and posts a `WorkerBuildOutcome` before it exits.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { EventStore } from '@rma-ledger/event-store';
+import type { Projection } from './projection.js';
+import { type BuildTarget, buildReadModels } from './read-model-build.js';
+import { createReadModelFile } from './read-model-file.js';
+import type { ReadModelWorkerSetup, WorkerBuildInput, WorkerBuildOutcome } from './worker-builds.js';
+
+async function build(input: WorkerBuildInput): Promise<WorkerBuildOutcome> {
+  let store: EventStore | undefined;
+  const targets: BuildTarget<unknown>[] = [];
+  try {
+    const setup = (await import(input.setup)) as { default: ReadModelWorkerSetup<unknown> };
+    const context = await setup.default(input.data);
+    store = context.store;
+    for (const { projection: name, version, generation } of input.targets) {
+      const projection = context.projections.find((p) => p.name === name);
+      if (projection?.version !== version) {
+        throw new Error(`the setup module ${input.setup} has no projection '${name}' at version ${version}`);
+      }
+      const file = createReadModelFile(input.directory, projection as Projection<unknown>, generation);
+      targets.push({ projection, file });
+    }
+    const position = await buildReadModels(store, targets, context.parse, input.limits);
+    return { ok: true, position };
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    return {
+      ok: false,
+      code: typeof code === 'string' && code.startsWith('LDG_') ? code : null,
+      message: error instanceof Error ? error.message : String(error),
+    };
+  } finally {
+    for (const { file } of targets) file.db.close();
+    await store?.close();
+  }
+}
+
+parentPort?.postMessage(await build(workerData as WorkerBuildInput));
