@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import type { Projection } from './projection.js';
@@ -28,9 +28,10 @@ export interface ReadModelFile {
   readonly generation: number;
   readonly path: string | null;
   /**
-   * A fresh file is bulk-loaded: written without syncing (`synchronous = OFF`) until it has caught
-   * up with the log. It is still marked `building` then, so a crash meanwhile (which may leave an
-   * unsynced file damaged) gets it discarded and rebuilt, never served.
+   * A fresh file is bulk-loaded: written without syncing (`synchronous = OFF`, its rollback
+   * journal in memory) until it has caught up with the log. It is still marked `building` then,
+   * so a crash meanwhile (which may leave an unsynced file damaged) gets it discarded and
+   * rebuilt, never served.
    */
   bulk: boolean;
 }
@@ -94,7 +95,12 @@ export function createReadModelFile(
   const path = directory === null ? null : generationPath(directory, projection.name, generation);
   if (path !== null) deleteDatabaseFiles(path);
   const db = openDatabase(path);
-  if (path !== null) db.pragma('synchronous = OFF');
+  if (path !== null) {
+    // Written once, straight into the file: a rollback journal in memory, no write-ahead log
+    // to copy back, no syncs (see `bulk`).
+    db.pragma('journal_mode = MEMORY');
+    db.pragma('synchronous = OFF');
+  }
   db.pragma(`cache_size = -${BULK_CACHE_KIB}`);
   db.transaction(() => {
     db.exec(META_DDL);
@@ -108,15 +114,21 @@ export function createReadModelFile(
 }
 
 /**
- * Ends the bulk load: from here on commits are synced as usual, and the checkpoint into the
- * database file (synced) makes everything written so far durable.
+ * Ends the bulk load: the file is synced, which makes everything written so far durable, and
+ * from here on it runs like any read model (write-ahead log, synced checkpoints).
  */
 export function endBulkLoad(file: ReadModelFile): void {
   if (!file.bulk) return;
   file.db.pragma(`cache_size = -${CACHE_KIB}`);
   if (file.path !== null) {
+    const fd = openSync(file.path, 'r+');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
     file.db.pragma('synchronous = NORMAL');
-    file.db.pragma('wal_checkpoint(TRUNCATE)');
+    file.db.pragma('journal_mode = WAL');
   }
   file.bulk = false;
 }

@@ -189,6 +189,24 @@ describe('SQLite adapter', () => {
     });
   });
 
+  describe('subscribing', () => {
+    it('given a long catch-up with a synchronous handler, then timers run between its pages', async () => {
+      const store = open();
+      await store.append('order-1', numbered(3000));
+      let handled = 0;
+      let handledWhenTimerRan: number | null = null;
+      setTimeout(() => {
+        handledWhenTimerRan = handled;
+      }, 0);
+      await new Promise<void>((resolve) => {
+        store.subscribeToAll({ handler: () => void handled++, onCaughtUp: () => resolve() });
+      });
+      expect(handled).toBe(3000);
+      expect(handledWhenTimerRan).not.toBeNull();
+      expect(handledWhenTimerRan).toBeLessThan(3000);
+    });
+  });
+
   describe('another connection on the same file', () => {
     it('given a live subscription, then an append made through another connection is delivered', async () => {
       const path = tempFile();

@@ -7,6 +7,8 @@ import {
 import type { CommitSignal } from './commit-signal.js';
 import { PAGE_SIZE } from './reads.js';
 
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 export interface SubscriptionSource {
   /** Up to `limit` events strictly after `after`, in position order. */
   readPage(after: number, limit: number): RecordedEvent[];
@@ -36,7 +38,9 @@ export function subscribe(source: SubscriptionSource, options: SubscribeToAllOpt
       for (const event of page) {
         if (stopped) return;
         try {
-          await options.handler(event);
+          // Awaited only when it returns a promise: a synchronous handler costs no turn per event.
+          const handled = options.handler(event);
+          if (handled) await handled;
         } catch (error) {
           throw new SubscriptionError(
             `The subscription's handler failed on the event at position ${event.position} ` +
@@ -49,6 +53,8 @@ export function subscribe(source: SubscriptionSource, options: SubscribeToAllOpt
       }
       if (page.length > 0) {
         reportedCaughtUp = false;
+        // A long catch-up lets the rest of the process (requests, timers) run between pages.
+        await yieldToEventLoop();
         continue;
       }
       // Registered before onCaughtUp runs, so a commit it makes cannot be missed.

@@ -367,7 +367,11 @@ export function bulkLoadReportModel(db: Database): BulkLoad<DomainEvent> {
       assignments,
       asIs,
     );
-    insertAll('INSERT INTO sales_daily (sku, sold_on, quantity) VALUES (?, ?, ?)', sales.values(), asIs);
+    insertAll(
+      'INSERT INTO sales_daily (sku, sold_on, quantity) VALUES (?, ?, ?)',
+      [...sales.values()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1])),
+      asIs,
+    );
     sales.clear();
     insertAll(
       `INSERT INTO cases (case_id, sku, quantity, vendor_id, pm_id, opened_at, promised_by, promise_set_at,
