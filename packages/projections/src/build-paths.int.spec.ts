@@ -110,7 +110,7 @@ describe('the ways of building a read model', () => {
     try {
       await runner.waitFor(head);
       await runner.rebuild('reports');
-      expect(runner.read('reports', dumpTables)).toEqual(eventByEvent['reports']);
+      expect(runner.read('reports', dumpTables)).toEqual(eventByEvent.reports);
       const reportFiles = () => readdirSync(models).filter((f) => /^reports\.\d+\.db$/.test(f));
       await expect.poll(reportFiles).toEqual(['reports.2.db']);
     } finally {
