@@ -135,6 +135,17 @@ describe('a fresh read model', () => {
     ]);
   });
 
+  it('answers a rebuild asked while it loads from the first event by that load, not a second one', async () => {
+    const store = new InMemoryEventStore();
+    store.appendSync('a', [added(1), added(2)]);
+    const calls: string[] = [];
+    const runner = start(store, { projections: [bulkCounterProjection(calls)] });
+    await runner.rebuild('counter');
+    expect(calls).toEqual(['bulk 1', 'bulk 2', 'finish']);
+    expect(readdirSync(directory).filter((f) => f.endsWith('.db'))).toEqual(['counter.1.db']);
+    expect(counts(runner)).toEqual([{ stream: 'a', events: 2, total: 3 }]);
+  });
+
   it('writes a bulk load once it holds maxBulkEvents, and feeds the rest of the catch-up in batches', async () => {
     const store = new InMemoryEventStore();
     for (let i = 1; i <= 7; i++) store.appendSync('a', [added(i)]);

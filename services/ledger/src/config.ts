@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { DEFAULT_AFTER_SALES_FLAG_CONFIG } from '@rma-ledger/projections';
 import { z } from 'zod';
@@ -56,6 +57,10 @@ export const settings = {
   afterSalesWindowDays: {
     env: 'LEDGER_AFTER_SALES_WINDOW_DAYS',
     doc: 'Trailing window, in days, over which the flag reactor computes each SKU’s ratio. Default 90.',
+  },
+  projectionThreads: {
+    env: 'LEDGER_PROJECTION_THREADS',
+    doc: 'Worker threads that build new read models and rebuilds side by side; 0 builds them in the service’s own thread. Default: the machine’s CPU count.',
   },
 } as const;
 
@@ -115,6 +120,7 @@ export const configSchema = z
     afterSalesDelistRatio: ratio().default(DEFAULT_AFTER_SALES_FLAG_CONFIG.delistRatio),
     afterSalesMinUnitsSold: integer(0).default(DEFAULT_AFTER_SALES_FLAG_CONFIG.minUnitsSold),
     afterSalesWindowDays: integer(1, 3660).default(DEFAULT_AFTER_SALES_FLAG_CONFIG.windowDays),
+    projectionThreads: integer(0, 64).default(availableParallelism()),
   })
   .superRefine((config, ctx) => {
     // Compared only when the alert ratio is itself valid; otherwise that is the one problem to name.

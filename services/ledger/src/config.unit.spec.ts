@@ -1,5 +1,5 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { afterSalesFlagConfig, ConfigError, loadConfig } from './config.js';
@@ -41,6 +41,14 @@ describe('loadConfig', () => {
     expect(problemsOf({ LEDGER_PORT: '70000' })).toEqual(['LEDGER_PORT: must be an integer from 0 to 65535']);
     expect(problemsOf({ LEDGER_STORE: 'postgres' })).toEqual([
       'LEDGER_STORE: must be sqlite or eventstoredb',
+    ]);
+  });
+
+  it('builds read models in as many threads as the machine has CPUs, or as set; 0 means in the service thread', () => {
+    expect(loadConfig({}).projectionThreads).toBe(availableParallelism());
+    expect(loadConfig({ LEDGER_PROJECTION_THREADS: '0' }).projectionThreads).toBe(0);
+    expect(problemsOf({ LEDGER_PROJECTION_THREADS: '-1' })).toEqual([
+      'LEDGER_PROJECTION_THREADS: must be an integer from 0 to 64',
     ]);
   });
 

@@ -3,13 +3,14 @@ import { join } from 'node:path';
 import { Ledger, SqliteKeyStore } from '@rma-ledger/application';
 import type { DomainEvent } from '@rma-ledger/domain';
 import type { EventStore } from '@rma-ledger/event-store';
-import { caseListProjection, parseDomainEvent, reportModelProjection } from '@rma-ledger/projections';
+import { parseDomainEvent } from '@rma-ledger/projections';
 import type Database from 'better-sqlite3';
 import { TokenStore } from './auth/token-store.js';
 import { SupervisedProjections } from './background/supervised-projections.js';
 import { Supervisor, type SupervisorOptions } from './background/supervisor.js';
 import type { Config } from './config.js';
 import { IdempotencyStore } from './idempotency/store.js';
+import { READ_MODEL_PROJECTIONS, READ_MODEL_WORKER_SETUP, type StoreSettings } from './read-models.js';
 import { openServiceDb } from './service-db.js';
 import { openEventStore } from './stores.js';
 
@@ -47,7 +48,8 @@ export interface RuntimeEvents {
 }
 
 export async function openRuntime(
-  config: Pick<Config, 'store' | 'data' | 'eventStoreDbUrl'>,
+  /** Without `projectionThreads`, read models are built in this thread. */
+  config: StoreSettings & Partial<Pick<Config, 'projectionThreads'>>,
   events: RuntimeEvents = {},
 ): Promise<Runtime> {
   const store = events.store ?? (await openEventStore(config, events.durability));
@@ -63,8 +65,17 @@ export async function openRuntime(
     projections = new SupervisedProjections<DomainEvent>(background, {
       store,
       directory,
-      projections: [reportModelProjection, caseListProjection],
+      projections: READ_MODEL_PROJECTIONS,
       parse: parseDomainEvent,
+      ...(config.projectionThreads
+        ? {
+            workers: {
+              setup: READ_MODEL_WORKER_SETUP,
+              data: { store: config.store, data: config.data, eventStoreDbUrl: config.eventStoreDbUrl },
+              threads: config.projectionThreads,
+            },
+          }
+        : {}),
       ...(events.onProjectionFailure ? { onFailure: events.onProjectionFailure } : {}),
     });
   } catch (error) {
