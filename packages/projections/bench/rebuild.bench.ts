@@ -15,11 +15,12 @@
  * Prints a table of targets and measured values; always exits 0.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { DomainEvent } from '@rma-ledger/domain';
+import type { EventStore, RecordedEvent } from '@rma-ledger/event-store';
 import {
   AFTER_SALES_FLAG_MODEL,
   afterSalesFlagProjection,
@@ -42,7 +43,7 @@ import {
 import { openSqliteEventStore } from '@rma-ledger/store-sqlite';
 import type { Database } from 'better-sqlite3';
 import { benchLog } from './event-log.js';
-import { measureLatency } from './latency.js';
+import { type Latency, measureLatency, measureLatencyAfter } from './latency.js';
 
 const DAY_MS = 86_400_000;
 const TARGET_EVENTS_PER_SECOND = 100_000;
@@ -88,9 +89,12 @@ async function main(): Promise<void> {
   const maxBatchDelayMs = Number(values.delay);
   const threads = Number(values.threads);
 
-  const store = openSqliteEventStore({ path: log.path });
-  const head = await store.headPosition();
+  // A copy, since the bench ends by appending to it; the generated log stays as it was.
   const directory = mkdtempSync(join(dirname(log.path), 'read-models-'));
+  const path = join(directory, 'events.db');
+  copyFileSync(log.path, path);
+  const store = openSqliteEventStore({ path });
+  const head = await store.headPosition();
   const rssBefore = process.memoryUsage().rss;
   let runner: ProjectionRunner<DomainEvent> | null = null;
   try {
@@ -111,7 +115,7 @@ async function main(): Promise<void> {
         ? {
             workers: {
               setup: new URL('./worker-setup.js', import.meta.url),
-              data: { path: log.path, parse: parseMode },
+              data: { path, parse: parseMode },
               threads,
             },
           }
@@ -177,6 +181,11 @@ async function main(): Promise<void> {
         (db) => afterSalesRatioReport(db, period),
         (r) => count(r.skus.length, 'SKUs'),
       ),
+      {
+        name: 'cycle lag, each call after a write',
+        ...(await cycleLagAfterWrites(store, active, asOf)),
+        output: 'a new promise for one case',
+      },
     ];
 
     console.log(
@@ -235,4 +244,45 @@ function printTable(header: string[], rows: string[][]): void {
   console.log(line(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const row of rows) console.log(line(row));
+}
+
+/**
+ * Cycle lag as of now, each call right after one more event changed a case: a new promise for
+ * the case that was last given one (dated when that one was, so the report's instant stays after
+ * every change). What a busy service sees, where every report follows some write.
+ */
+async function cycleLagAfterWrites(
+  store: EventStore,
+  runner: ProjectionRunner<DomainEvent>,
+  asOf: string,
+): Promise<Latency> {
+  const head = (await store.headPosition()) ?? 0;
+  let last: RecordedEvent | null = null;
+  for await (const event of store.readAll({ after: Math.max(0, head - 20_000) })) {
+    if (event.type === 'CustomerPromiseSet') last = event;
+  }
+  if (last === null) throw new Error('The log has no recent CustomerPromiseSet to repeat');
+  const { streamName, metadata } = last;
+  const data = last.data as { readonly promisedBy: string };
+  const write = async (call: number) => {
+    const promisedBy = new Date(Date.parse(data.promisedBy) + (call + 1) * 60_000).toISOString();
+    const { position } = await store.append(streamName, [
+      {
+        type: 'CustomerPromiseSet',
+        data: { ...data, promisedBy },
+        metadata: {
+          actor: 'bench',
+          correlationId: `bench-${call}`,
+          causationId: null,
+          schemaVersion: metadata.schemaVersion,
+        },
+      },
+    ]);
+    await runner.waitFor(position);
+  };
+  return measureLatencyAfter(
+    write,
+    () => runner.read('reports', (db) => cycleLagReport(db, { asOf })),
+    CALLS,
+  );
 }

@@ -13,8 +13,12 @@ const cycleCasesOf = (where: string) => `INSERT OR REPLACE INTO cycle_cases
                MAX(COALESCE(completed_at, ${OPEN})), SUM(completed_at IS NULL)
         FROM cycle_units ${where} GROUP BY case_id) AS d`;
 
-/** Recomputes one case's row (`@caseId`) after any change to its units. */
+/** Recomputes one case's row (`@caseId`) after any change to its units; run with `NOTE_CYCLE_CASE_WRITTEN`. */
 export const REFRESH_CYCLE_CASE = cycleCasesOf('WHERE case_id = @caseId');
 
+/** Gives the case (`@caseId`) the next rowid of `cycle_case_writes`: it was written last. */
+export const NOTE_CYCLE_CASE_WRITTEN = 'INSERT OR REPLACE INTO cycle_case_writes (case_id) VALUES (@caseId)';
+
 /** Computes every case's row at once, after a bulk load. */
-export const FILL_CYCLE_CASES = cycleCasesOf('');
+export const FILL_CYCLE_CASES = `${cycleCasesOf('')};
+  INSERT INTO cycle_case_writes (case_id) SELECT case_id FROM cycle_cases`;

@@ -240,6 +240,63 @@ describe('cycle lag', () => {
     }
   });
 
+  it('as of now after writes, answers from the cases it already read and those written since, as a fresh read would', async () => {
+    const scenario = new ReportScenario();
+    for (const id of ['a', 'c', 'e']) {
+      scenario
+        .openCase(id, 'A', 1, 'V1', 'P1', day(0))
+        .promise(id, day(10), day(0))
+        .enter(`${id}u`, id, 'A', 'V1', 'P1', 1000, 'EUR', day(0))
+        .dispatch(`${id}u`, 1, 'V1', day(1), day(8));
+    }
+    const runner = await scenario.project();
+    const append = async () => {
+      let last = 0;
+      for (const [stream, events] of scenario.chunks.splice(0)) {
+        last = (await scenario.store.append(stream, events)).position;
+      }
+      await runner.waitFor(last);
+    };
+    const now = (db: Parameters<typeof cycleLagReport>[0]) => cycleLagReport(db, { asOf: day(20) });
+    try {
+      scenario.chunks.splice(0);
+      expect(runner.read('reports', now).lagging.map((c) => c.caseId)).toEqual(['a', 'c', 'e']);
+
+      // a case dispatched for the first time (it sorts between two read already), a completion, a new promise
+      scenario
+        .openCase('b', 'A', 1, 'V2', 'P2', day(2))
+        .promise('b', day(12), day(2))
+        .enter('bu', 'b', 'A', 'V2', 'P2', 1000, 'EUR', day(2))
+        .dispatch('bu', 1, 'V2', day(3), day(9))
+        .credit('au', 1, 900, 'EUR', day(11))
+        .promise('c', day(19), day(4));
+      await append();
+      const afterWrites = runner.read('reports', now);
+      expect(afterWrites.lagging.map((c) => [c.caseId, c.lagDays])).toEqual([
+        ['a', 1],
+        ['b', 8],
+        ['c', 1],
+        ['e', 10],
+      ]);
+      expect(afterWrites.byVendor.map((v) => [v.vendorId, v.casesConsidered])).toEqual([
+        ['V1', 3],
+        ['V2', 1],
+      ]);
+
+      scenario.retest('eu', 1, true, day(15));
+      await append();
+      const afterMore = runner.read('reports', now);
+      await runner.rebuild('reports');
+      expect(runner.read('reports', now)).toEqual(afterMore);
+      expect(afterMore.lagging.find((c) => c.caseId === 'e')).toMatchObject({
+        vendorCompletedAt: day(15),
+        lagDays: 5,
+      });
+    } finally {
+      await runner.stop();
+    }
+  });
+
   it('completes a unit the vendor never made good when it is liquidated or written off', async () => {
     const disposed = await new ReportScenario()
       .openCase('l1', 'A', 1, 'V1', 'P1', day(0))

@@ -159,14 +159,16 @@ interface SettledCase {
 /**
  * What cycle lag needs as of any T at or after every case's latest change (`changedUpTo`), which
  * is every T from now on: then each case is its `cycle_cases` row as it stands, and only the
- * lag of cases still open depends on T. Kept per connection and rebuilt whenever the read model
- * has changed since (`version`), so repeated reports as of now do not read and convert every
- * case again.
+ * lag of cases still open depends on T. Kept per connection: when the read model has changed
+ * (`version`), the rows written since (rowids of `cycle_case_writes` above `readUpTo`) replace theirs, so a report as of
+ * now after a write reads the cases that write touched, not every case.
  */
 interface Settled {
-  readonly version: string;
-  readonly changedUpTo: number | null;
-  cases: readonly SettledCase[] | null;
+  version: string;
+  changedUpTo: number | null;
+  /** In case order; null until a report as of now first needs them. */
+  cases: SettledCase[] | null;
+  readUpTo: number;
 }
 
 const settledByConnection = new WeakMap<Database, Settled>();
@@ -179,11 +181,16 @@ function settled(db: Database): Settled {
     .raw()
     .get() as [number, number | null];
   const version = `${changes}/${db.pragma('data_version', { simple: true })}`;
-  const known = settledByConnection.get(db);
-  if (known?.version === version) return known;
-  const fresh: Settled = { version, changedUpTo, cases: null };
-  settledByConnection.set(db, fresh);
-  return fresh;
+  let memo = settledByConnection.get(db);
+  if (!memo) {
+    memo = { version, changedUpTo, cases: null, readUpTo: 0 };
+    settledByConnection.set(db, memo);
+  } else if (memo.version !== version) {
+    memo.version = version;
+    memo.changedUpTo = changedUpTo;
+    if (memo.cases) readChangedCases(db, memo, memo.cases);
+  }
+  return memo;
 }
 
 type SettledRow = [
@@ -195,37 +202,80 @@ type SettledRow = [
   firstDueAt: number,
   endAt: number,
   openUnits: number,
+  written: number,
 ];
+
+const SETTLED_COLUMNS = `c.case_id, c.unit_id, c.vendor_id, c.pm_id, c.promised_by, c.first_due_at, c.end_at,
+  c.open_units, w.rowid`;
 
 function settledCases(db: Database, memo: Settled): readonly SettledCase[] {
   if (memo.cases) return memo.cases;
   const rows = db
     .prepare(
-      `SELECT case_id, unit_id, vendor_id, pm_id, promised_by, first_due_at, end_at, open_units
-       FROM cycle_cases ORDER BY case_id`,
+      `SELECT ${SETTLED_COLUMNS} FROM cycle_cases c JOIN cycle_case_writes w ON w.case_id = c.case_id
+       ORDER BY c.case_id`,
     )
     .raw()
     .all() as SettledRow[];
-  memo.cases = rows.map(([caseId, unitId, vendorId, pmId, promisedBy, firstDueAt, endAt, openUnits]) => {
-    const open = openUnits > 0;
-    const headroomMs = promisedBy === null ? null : promisedBy - firstDueAt;
-    const lagMs = promisedBy === null ? 0 : Math.max(0, endAt - promisedBy);
-    return {
-      caseId,
-      unitId,
-      vendorId,
-      pmId,
-      promisedBy,
-      endAt,
-      open,
-      headroomMs,
-      completedLagging:
-        open || lagMs === 0
-          ? null
-          : laggingCase([caseId, unitId, vendorId, pmId, promisedBy!, endAt, 0, lagMs, headroomMs!]),
-    };
+  memo.readUpTo = 0;
+  memo.cases = rows.map((row) => {
+    memo.readUpTo = Math.max(memo.readUpTo, row[8]);
+    return settledCase(row);
   });
   return memo.cases;
+}
+
+/** Puts the rows written since the cases were read in their places, in case order. */
+function readChangedCases(db: Database, memo: Settled, cases: SettledCase[]): void {
+  const rows = db
+    .prepare(
+      `SELECT ${SETTLED_COLUMNS} FROM cycle_case_writes w JOIN cycle_cases c ON c.case_id = w.case_id
+       WHERE w.rowid > ?`,
+    )
+    .raw()
+    .all(memo.readUpTo) as SettledRow[];
+  for (const row of rows) {
+    memo.readUpTo = Math.max(memo.readUpTo, row[8]);
+    const changed = settledCase(row);
+    let low = 0;
+    let high = cases.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (cases[middle]!.caseId < changed.caseId) low = middle + 1;
+      else high = middle;
+    }
+    if (cases[low]?.caseId === changed.caseId) cases[low] = changed;
+    else cases.splice(low, 0, changed);
+  }
+}
+
+function settledCase([
+  caseId,
+  unitId,
+  vendorId,
+  pmId,
+  promisedBy,
+  firstDueAt,
+  endAt,
+  openUnits,
+]: SettledRow): SettledCase {
+  const open = openUnits > 0;
+  const headroomMs = promisedBy === null ? null : promisedBy - firstDueAt;
+  const lagMs = promisedBy === null ? 0 : Math.max(0, endAt - promisedBy);
+  return {
+    caseId,
+    unitId,
+    vendorId,
+    pmId,
+    promisedBy,
+    endAt,
+    open,
+    headroomMs,
+    completedLagging:
+      open || lagMs === 0
+        ? null
+        : laggingCase([caseId, unitId, vendorId, pmId, promisedBy!, endAt, 0, lagMs, headroomMs!]),
+  };
 }
 
 function laggingCase(row: LaggingRow): CycleLagCase {

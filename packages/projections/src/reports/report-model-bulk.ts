@@ -456,7 +456,7 @@ export function bulkLoadReportModel(db: Database): BulkLoad<DomainEvent> {
       ],
     );
     cycleUnits.clear();
-    db.prepare(FILL_CYCLE_CASES).run();
+    db.exec(FILL_CYCLE_CASES);
     insertAll(
       'INSERT INTO dunnings (unit_id, dispatch_no, dunning_no, vendor_id, pm_id, at) VALUES (?, ?, ?, ?, ?, ?)',
       dunnings.drain(),

@@ -2,7 +2,7 @@ import type { DomainEvent } from '@rma-ledger/domain';
 import type { RecordedEvent } from '@rma-ledger/event-store';
 import type { Database } from 'better-sqlite3';
 import type { Projection } from '../projection.js';
-import { REFRESH_CYCLE_CASE } from './cycle-cases.js';
+import { NOTE_CYCLE_CASE_WRITTEN, REFRESH_CYCLE_CASE } from './cycle-cases.js';
 import { bulkLoadReportModel } from './report-model-bulk.js';
 import { applyReportEvent, type ReportModelWrites } from './report-model-events.js';
 
@@ -127,6 +127,10 @@ CREATE TABLE cycle_cases (
   open_units INTEGER NOT NULL,
   changed_at INTEGER NOT NULL
 ) WITHOUT ROWID;
+-- Every case of cycle_cases, in the order their rows were last written: a rewrite replaces the
+-- case's row here, which takes the next rowid. Cycle lag as of now re-reads only the cases
+-- written since it last looked.
+CREATE TABLE cycle_case_writes (case_id TEXT NOT NULL UNIQUE);
 -- Every promise a case was given: a report as of an instant before the latest one uses the one then in force.
 CREATE TABLE case_promises (
   case_id TEXT NOT NULL,
@@ -271,6 +275,7 @@ function bindReportModel(db: Database): (event: DomainEvent, recorded: RecordedE
     ),
     cyclePromise: db.prepare('UPDATE cycle_units SET promised_by = ?, promise_set_at = ? WHERE case_id = ?'),
     refreshCycleCase: db.prepare(REFRESH_CYCLE_CASE),
+    noteCycleCase: db.prepare(NOTE_CYCLE_CASE_WRITTEN),
     dun: db.prepare(
       `INSERT INTO dunnings (unit_id, dispatch_no, dunning_no, vendor_id, pm_id, at)
        SELECT unit_id, ?, ?, vendor_id, pm_id, ? FROM units WHERE unit_id = ?`,
@@ -296,7 +301,10 @@ function bindReportModel(db: Database): (event: DomainEvent, recorded: RecordedE
     ),
   };
 
-  const refreshCycleCase = (caseId: string) => s.refreshCycleCase.run({ caseId });
+  const refreshCycleCase = (caseId: string) => {
+    s.refreshCycleCase.run({ caseId });
+    s.noteCycleCase.run({ caseId });
+  };
   const endState = (unitId: string, at: number) => s.endState.run(at, unitId);
   const writes: ReportModelWrites = {
     registerSku: (sku, name, at) => s.insertSku.run(sku, name, at),
@@ -357,7 +365,7 @@ function bindReportModel(db: Database): (event: DomainEvent, recorded: RecordedE
 
 export const reportModelProjection: Projection<DomainEvent> = {
   name: 'reports',
-  version: 5,
+  version: 6,
   schema: REPORT_MODEL_SCHEMA,
   indexes: REPORT_MODEL_INDEXES,
   eventTypes: REPORT_EVENT_TYPES,
