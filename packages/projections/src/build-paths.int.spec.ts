@@ -14,6 +14,9 @@ import type { AfterSalesFlagConfig } from './reactors/after-sales-flag-model.js'
 import { dumpTables, type TableDump } from './table-dump.js';
 import { ledgerProjections, type TestWorkerData } from './test-support/worker-setup.js';
 
+/** How long to wait for a thread to get somewhere: starting one takes a second on a busy machine. */
+const WAITING = { timeout: 20_000, interval: 20 };
+
 /** A short window and a low minimum, so that the tiny business raises and clears flags. */
 const FLAGS: AfterSalesFlagConfig = { alertRatio: 0.02, delistRatio: 0.05, minUnitsSold: 10, windowDays: 20 };
 
@@ -112,7 +115,7 @@ describe('the ways of building a read model', () => {
       await runner.rebuild('reports');
       expect(runner.read('reports', dumpTables)).toEqual(eventByEvent.reports);
       const reportFiles = () => readdirSync(models).filter((f) => /^reports\.\d+\.db$/.test(f));
-      await expect.poll(reportFiles).toEqual(['reports.2.db']);
+      await expect.poll(reportFiles, WAITING).toEqual(['reports.2.db']);
     } finally {
       await runner.stop();
     }
@@ -134,7 +137,7 @@ describe('the ways of building a read model', () => {
       expect(error).toBeInstanceOf(ProjectionBuildError);
       expect(error).toMatchObject({ code: 'LDG_PROJECTION_BUILD_FAILED', message: /no-such-setup/ });
       await expect
-        .poll(() => failures.map(([name]) => name).sort())
+        .poll(() => failures.map(([name]) => name).sort(), WAITING)
         .toEqual(
           ledgerProjections(FLAGS)
             .map((p) => p.name)
@@ -156,12 +159,12 @@ describe('the ways of building a read model', () => {
       parse: parseDomainEvent,
       workers: {
         setup: new URL('./test-support/worker-setup.ts', import.meta.url),
-        data: { path, flags: FLAGS },
+        data: { path, flags: FLAGS, neverCaughtUp: true } satisfies TestWorkerData,
       },
     });
     const waiting = runner.waitFor(head).catch((e: unknown) => e);
-    // the threads have created their files
-    await expect.poll(() => readdirSync(models).length).toBeGreaterThan(0);
+    // the threads have created their files, and never finish
+    await expect.poll(() => readdirSync(models).length, WAITING).toBeGreaterThan(0);
     await runner.stop();
     expect(await waiting).toMatchObject({ code: 'LDG_PROJECTION_NOT_READY' });
     expect(readdirSync(models)).toEqual([]);

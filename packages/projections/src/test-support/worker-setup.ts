@@ -1,4 +1,5 @@
 import type { DomainEvent } from '@rma-ledger/domain';
+import type { EventStore, SubscribeToAllOptions } from '@rma-ledger/event-store';
 import { openSqliteEventStore } from '@rma-ledger/store-sqlite';
 import { caseListProjection } from '../cases/case-list.js';
 import { parseDomainEvent } from '../parse-domain-event.js';
@@ -9,6 +10,8 @@ import type { ReadModelWorkerSetup } from '../worker-builds.js';
 export interface TestWorkerData {
   readonly path: string;
   readonly flags: AfterSalesFlagConfig;
+  /** The thread's subscription never reports it has caught up: its build runs until stopped. */
+  readonly neverCaughtUp?: boolean;
 }
 
 /** Every read model of the ledger, over a SQLite log. */
@@ -18,11 +21,20 @@ export const ledgerProjections = (flags: AfterSalesFlagConfig) => [
   caseListProjection,
 ];
 
+/** The store, whose subscriptions deliver every event but never call `onCaughtUp`. */
+function neverCaughtUp(store: EventStore): EventStore {
+  return Object.assign(Object.create(store) as EventStore, {
+    subscribeToAll: (options: SubscribeToAllOptions) =>
+      store.subscribeToAll({ ...options, onCaughtUp: () => {} }),
+  });
+}
+
 /** A worker thread's setup for tests: the SQLite log at `path` and `ledgerProjections`. */
 const setup: ReadModelWorkerSetup<DomainEvent> = (data) => {
-  const { path, flags } = data as TestWorkerData;
+  const { path, flags, neverCaughtUp: stall } = data as TestWorkerData;
+  const store = openSqliteEventStore({ path });
   return {
-    store: openSqliteEventStore({ path }),
+    store: stall ? neverCaughtUp(store) : store,
     projections: ledgerProjections(flags),
     parse: parseDomainEvent,
   };
