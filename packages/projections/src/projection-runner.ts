@@ -2,6 +2,7 @@ import type { EventStore, RecordedEvent, Subscription } from '@rma-ledger/event-
 import type { Database } from 'better-sqlite3';
 import { ProjectionNotReadyError, UnknownProjectionError } from './errors.js';
 import type { ParseEvent, Projection } from './projection.js';
+import { progressEverySecond } from './read-model-build.js';
 import {
   createReadModelFile,
   discardGeneration,
@@ -41,6 +42,11 @@ export interface ProjectionRunnerOptions<E> {
    * is swapped in, as it does while it is bulk-loaded here.
    */
   readonly workers?: ProjectionWorkers;
+  /**
+   * Told, about once a second, how far the log has been read for a read model being built from
+   * the first event (fresh or rebuilt), here or in a worker thread.
+   */
+  readonly onBuildProgress?: (projection: string, position: number) => void;
 }
 
 export type ProjectionStatus = 'catching-up' | 'live' | 'failed' | 'stopped';
@@ -322,15 +328,20 @@ export class ProjectionRunner<E> {
       slot.highestGeneration += 1;
       rebuilds.set(slot, { feed: null, build: null, generation: slot.highestGeneration, ...settlement() });
     }
-    const build = this.builds!.start({
-      directory: this.options.directory!,
-      targets: slots.map((slot) => ({
-        projection: slot.projection.name,
-        version: slot.projection.version,
-        generation: rebuilds.get(slot)!.generation,
-      })),
-      limits: this.limits,
-    });
+    const build = this.builds!.start(
+      {
+        directory: this.options.directory!,
+        targets: slots.map((slot) => ({
+          projection: slot.projection.name,
+          version: slot.projection.version,
+          generation: rebuilds.get(slot)!.generation,
+        })),
+        limits: this.limits,
+      },
+      (position) => {
+        for (const slot of slots) this.options.onBuildProgress?.(slot.projection.name, position);
+      },
+    );
     for (const [slot, partial] of rebuilds) {
       const rebuild: Rebuild<E> = { ...partial, build };
       slot.rebuild = rebuild;
@@ -364,6 +375,12 @@ export class ProjectionRunner<E> {
       const checkpoint = feed.writer.checkpoint;
       after = checkpoint === null || after === null ? null : Math.min(after, checkpoint);
     }
+    const progress = progressEverySecond((position) => {
+      for (const { slot, feed } of members) {
+        if (!feed.retired && feed.writer.file.bulk)
+          this.options.onBuildProgress?.(slot.projection.name, position);
+      }
+    });
     tap.subscription = this.options.store.subscribeToAll({
       ...(after === null ? {} : { after }),
       handler: (event: RecordedEvent) => {
@@ -377,6 +394,7 @@ export class ProjectionRunner<E> {
             this.fail(slot, feed, error as Error, isRebuild);
           }
         }
+        progress(event.position);
         if (!isRebuild) this.settleWaiters();
       },
       onCaughtUp: () => {

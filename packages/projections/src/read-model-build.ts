@@ -19,14 +19,18 @@ export async function buildReadModels<E>(
   targets: readonly BuildTarget<E>[],
   parse: ParseEvent<E>,
   limits: BatchLimits,
+  /** Told the position reached about once a second. */
+  onProgress: (position: number) => void,
 ): Promise<number | null> {
   const writers = targets.map(({ file, projection }) => new ReadModelWriter(file, projection, parse, limits));
+  const progress = progressEverySecond(onProgress);
   let subscription: Subscription | undefined;
   let position: number | null = null;
   const caughtUp = new Promise<void>((resolve, reject) => {
     subscription = store.subscribeToAll({
       handler: (event) => {
         for (const writer of writers) writer.add(event);
+        progress(event.position);
       },
       onCaughtUp: (at) => {
         try {
@@ -50,4 +54,20 @@ export async function buildReadModels<E>(
     await subscription?.stop();
   }
   return position;
+}
+
+/** Passes on a position at most once a second (the clock is read every 1,000 positions). */
+export function progressEverySecond(
+  report: (position: number) => void,
+  clock: () => number = () => performance.now(),
+): (position: number) => void {
+  let calls = 0;
+  let last = clock();
+  return (position) => {
+    if (++calls % 1000 !== 0) return;
+    const now = clock();
+    if (now - last < 1000) return;
+    last = now;
+    report(position);
+  };
 }

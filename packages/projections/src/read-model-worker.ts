@@ -7,7 +7,12 @@ import type { EventStore } from '@rma-ledger/event-store';
 import type { Projection } from './projection.js';
 import { type BuildTarget, buildReadModels } from './read-model-build.js';
 import { createReadModelFile } from './read-model-file.js';
-import type { ReadModelWorkerSetup, WorkerBuildInput, WorkerBuildOutcome } from './worker-builds.js';
+import type {
+  ReadModelWorkerSetup,
+  WorkerBuildInput,
+  WorkerBuildOutcome,
+  WorkerBuildProgress,
+} from './worker-builds.js';
 
 async function build(input: WorkerBuildInput): Promise<WorkerBuildOutcome> {
   let store: EventStore | undefined;
@@ -24,7 +29,9 @@ async function build(input: WorkerBuildInput): Promise<WorkerBuildOutcome> {
       const file = createReadModelFile(input.directory, projection as Projection<unknown>, generation);
       targets.push({ projection, file });
     }
-    const position = await buildReadModels(store, targets, context.parse, input.limits);
+    const position = await buildReadModels(store, targets, context.parse, input.limits, (at) =>
+      parentPort?.postMessage({ progress: at } satisfies WorkerBuildProgress),
+    );
     return { ok: true, position };
   } catch (error) {
     const code = (error as { code?: unknown }).code;

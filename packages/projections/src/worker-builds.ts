@@ -51,6 +51,11 @@ export type WorkerBuildOutcome =
   | { readonly ok: true; readonly position: number | null }
   | { readonly ok: false; readonly code: string | null; readonly message: string };
 
+/** Posted by a thread while it builds, about once a second: the position its read of the log has reached. */
+export interface WorkerBuildProgress {
+  readonly progress: number;
+}
+
 export interface WorkerBuild {
   /** Resolves once the read-model files are built up to the head they found; rejects with `ProjectionBuildError`. */
   readonly done: Promise<void>;
@@ -91,7 +96,7 @@ export class WorkerBuilds {
     this.threads = Math.max(1, workers.threads ?? availableParallelism());
   }
 
-  start(job: Omit<WorkerBuildInput, 'setup' | 'data'>): WorkerBuild {
+  start(job: Omit<WorkerBuildInput, 'setup' | 'data'>, onProgress: (position: number) => void): WorkerBuild {
     const names = job.targets.map((t) => t.projection).join("', '");
     let cancelled = false;
     let worker: Worker | null = null;
@@ -104,7 +109,7 @@ export class WorkerBuilds {
           data: this.workers.data ?? null,
         };
         worker = startThread(input);
-        const outcome = await outcomeOf(worker, names);
+        const outcome = await outcomeOf(worker, names, onProgress);
         if (!outcome.ok) throw new ProjectionBuildError(names, outcome.code, outcome.message);
       } finally {
         this.release();
@@ -137,11 +142,16 @@ export class WorkerBuilds {
   }
 }
 
-function outcomeOf(worker: Worker, projection: string): Promise<WorkerBuildOutcome> {
+function outcomeOf(
+  worker: Worker,
+  projection: string,
+  onProgress: (position: number) => void,
+): Promise<WorkerBuildOutcome> {
   return new Promise((resolve, reject) => {
     let outcome: WorkerBuildOutcome | null = null;
-    worker.once('message', (message: WorkerBuildOutcome) => {
-      outcome = message;
+    worker.on('message', (message: WorkerBuildOutcome | WorkerBuildProgress) => {
+      if ('progress' in message) onProgress(message.progress);
+      else outcome = message;
     });
     worker.once('error', (error) => reject(new ProjectionBuildError(projection, null, error.message)));
     worker.once('exit', (code) => {

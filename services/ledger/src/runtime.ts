@@ -39,6 +39,8 @@ export interface RuntimeEvents {
   readonly onReactionError?: (error: unknown) => void;
   /** A projection stopped on an error; it keeps answering from its last good state until restarted. */
   readonly onProjectionFailure?: (projection: string, error: Error) => void;
+  /** About once a second while a read model is built from the first event: the log position reached. */
+  readonly onProjectionBuildProgress?: (projection: string, position: number) => void;
   /** How background tasks are restarted, and who hears of their failures and recoveries. */
   readonly background?: SupervisorOptions;
   /** The embedded store's durability; default `full`. */
@@ -77,6 +79,7 @@ export async function openRuntime(
           }
         : {}),
       ...(events.onProjectionFailure ? { onFailure: events.onProjectionFailure } : {}),
+      ...(events.onProjectionBuildProgress ? { onBuildProgress: events.onProjectionBuildProgress } : {}),
     });
   } catch (error) {
     await background.stop();

@@ -7,7 +7,7 @@ import { roleSchema, roles } from '../auth/roles.js';
 import { TokenStore } from '../auth/token-store.js';
 import { afterSalesFlagConfig, type Config, ConfigError, loadConfig } from '../config.js';
 import { caughtUp, READ_MODEL, REPORTS } from '../reports.js';
-import { openRuntime, type Runtime } from '../runtime.js';
+import { openRuntime, type Runtime, type RuntimeEvents } from '../runtime.js';
 import { startServer } from '../server.js';
 import { openServiceDb } from '../service-db.js';
 import { openEventStore } from '../stores.js';
@@ -244,8 +244,9 @@ async function withRuntime<T>(
   io: CliIo,
   fn: (runtime: Runtime) => Promise<T>,
   durability: 'full' | 'normal' = 'full',
+  events: Pick<RuntimeEvents, 'onProjectionBuildProgress'> = {},
 ): Promise<T> {
-  const runtime = await openRuntime(config(io), { durability });
+  const runtime = await openRuntime(config(io), { ...events, durability });
   try {
     return await fn(runtime);
   } finally {
@@ -368,9 +369,22 @@ async function report(args: readonly string[], io: CliIo): Promise<number> {
 async function rebuild(args: readonly string[], io: CliIo): Promise<number> {
   parseArgs({ args: [...args], options: {} });
   const { projectionThreads } = config(io);
-  await withRuntime(io, async ({ projections, store }) => {
-    const models = [READ_MODEL, CASE_LIST_MODEL];
-    const head = await store.headPosition();
+  const models = [READ_MODEL, CASE_LIST_MODEL];
+  let head: number | null = null;
+  const reached = new Map<string, number>();
+  let lastLine = 0;
+  // At most a line a second, at the model furthest behind.
+  const onProjectionBuildProgress = (model: string, position: number) => {
+    reached.set(model, position);
+    const now = performance.now();
+    if (head === null || now - lastLine < 1000) return;
+    lastLine = now;
+    const behind = Math.min(...models.map((m) => reached.get(m) ?? 0));
+    const share = Math.floor((behind / head) * 100);
+    io.stderr(`  ${behind.toLocaleString('en')} of ${head.toLocaleString('en')} events (${share} %)`);
+  };
+  const run = async ({ projections, store }: Runtime) => {
+    head = await store.headPosition();
     const where = projectionThreads > 0 ? `in up to ${projectionThreads} worker threads` : 'in this thread';
     io.stderr(
       `rebuilding the read models ${models.join(', ')} up to log position ${head ?? 'none'}, ${where}…`,
@@ -380,7 +394,8 @@ async function rebuild(args: readonly string[], io: CliIo): Promise<number> {
     await Promise.all(models.map((model) => projections.rebuild(model)));
     io.stderr(`rebuilt in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     for (const model of models) io.stdout(`rebuilt the read model '${model}'`);
-  });
+  };
+  await withRuntime(io, run, 'full', { onProjectionBuildProgress });
   return EXIT.ok;
 }
 
