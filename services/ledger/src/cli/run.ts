@@ -377,9 +377,9 @@ async function rebuild(args: readonly string[], io: CliIo): Promise<number> {
   const onProjectionBuildProgress = (model: string, position: number) => {
     reached.set(model, position);
     const now = performance.now();
-    if (head === null || now - lastLine < 1000) return;
+    if (head === null || reached.size < models.length || now - lastLine < 1000) return;
     lastLine = now;
-    const behind = Math.min(...models.map((m) => reached.get(m) ?? 0));
+    const behind = Math.min(...reached.values());
     const share = Math.floor((behind / head) * 100);
     io.stderr(`  ${behind.toLocaleString('en')} of ${head.toLocaleString('en')} events (${share} %)`);
   };
