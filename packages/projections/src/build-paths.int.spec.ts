@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PersonalDataVault, SqliteKeyStore } from '@rma-ledger/application';
@@ -16,6 +16,7 @@ import { ledgerProjections, type TestWorkerData } from './test-support/worker-se
 
 /** How long to wait for a thread to get somewhere: starting one takes a second on a busy machine. */
 const WAITING = { timeout: 20_000, interval: 20 };
+const METADATA = { actor: 'test', correlationId: 'test', causationId: null, schemaVersion: 1 };
 
 /** A short window and a low minimum, so that the tiny business raises and clears flags. */
 const FLAGS: AfterSalesFlagConfig = { alertRatio: 0.02, delistRatio: 0.05, minUnitsSold: 10, windowDays: 20 };
@@ -159,7 +160,7 @@ describe('the ways of building a read model', () => {
       parse: parseDomainEvent,
       workers: {
         setup: new URL('./test-support/worker-setup.ts', import.meta.url),
-        data: { path, flags: FLAGS, neverCaughtUp: true } satisfies TestWorkerData,
+        data: { path, flags: FLAGS, stallIfExists: path } satisfies TestWorkerData,
       },
     });
     const waiting = runner.waitFor(head).catch((e: unknown) => e);
@@ -168,5 +169,78 @@ describe('the ways of building a read model', () => {
     await runner.stop();
     expect(await waiting).toMatchObject({ code: 'LDG_PROJECTION_NOT_READY' });
     expect(readdirSync(models)).toEqual([]);
+  });
+
+  it('fails only the model whose build fails in a thread it shares; the others go live', async () => {
+    const models = join(directory, 'one-failing');
+    const failures: [string, string][] = [];
+    const runner = ProjectionRunner.start<DomainEvent>({
+      store,
+      directory: models,
+      projections: ledgerProjections(FLAGS),
+      parse: parseDomainEvent,
+      workers: {
+        setup: new URL('./test-support/worker-setup.ts', import.meta.url),
+        data: { path, flags: FLAGS, failing: 'case-list' } satisfies TestWorkerData,
+        threads: 1,
+      },
+      onFailure: (name, error) => failures.push([name, (error as ProjectionBuildError).code]),
+    });
+    try {
+      await expect.poll(() => failures, WAITING).toEqual([['case-list', 'LDG_PROJECTION_APPLY_FAILED']]);
+      await expect
+        .poll(async () => (await runner.lag()).map((l) => [l.name, l.status]), WAITING)
+        .toEqual([
+          ['reports', 'live'],
+          ['after-sales-flags', 'live'],
+          ['case-list', 'failed'],
+        ]);
+      expect(runner.read('reports', dumpTables)).toEqual(eventByEvent.reports);
+      expect(readdirSync(models).filter((f) => f.startsWith('case-list.'))).toEqual([]);
+    } finally {
+      await runner.stop();
+    }
+  });
+
+  it('fails a live model that a rebuild swapped in as the live one, while another rebuild runs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rma-build-paths-live-'));
+    const ownPath = join(dir, 'events.db');
+    const own = openSqliteEventStore({ path: ownPath });
+    for await (const event of store.readAll()) {
+      await own.append(event.streamName, [{ type: event.type, data: event.data, metadata: event.metadata }]);
+    }
+    const stall = join(dir, 'stall');
+    const runner = ProjectionRunner.start<DomainEvent>({
+      store: own,
+      directory: join(dir, 'models'),
+      projections: ledgerProjections(FLAGS),
+      parse: parseDomainEvent,
+      workers: {
+        setup: new URL('./test-support/worker-setup.ts', import.meta.url),
+        data: { path: ownPath, flags: FLAGS, stallIfExists: stall } satisfies TestWorkerData,
+      },
+    });
+    try {
+      await runner.waitFor(head);
+      const before = runner.read('case-list', dumpTables);
+      writeFileSync(stall, '');
+      const rebuilding = runner.rebuild('case-list').catch((e: unknown) => e);
+      // a case event the case list cannot parse
+      await own.append('case-broken', [
+        { type: 'CaseApproved', data: { nonsense: true }, metadata: METADATA },
+      ]);
+      await expect
+        .poll(async () => (await runner.lag()).find((l) => l.name === 'case-list')?.status, WAITING)
+        .toBe('failed');
+      // still served from its last good state, and the rebuild still under way
+      expect(runner.read('case-list', dumpTables)).toEqual(before);
+      expect((await runner.lag()).find((l) => l.name === 'case-list')?.rebuilding).toBe(true);
+      await runner.stop();
+      expect(await rebuilding).toMatchObject({ code: 'LDG_PROJECTION_NOT_READY' });
+    } finally {
+      await runner.stop();
+      await own.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

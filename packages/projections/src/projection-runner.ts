@@ -346,7 +346,11 @@ export class ProjectionRunner<E> {
       const rebuild: Rebuild<E> = { ...partial, build };
       slot.rebuild = rebuild;
       build.done.then(
-        () => this.takeOver(slot, rebuild),
+        (failed) => {
+          const error = failed.get(slot.projection.name);
+          if (error) this.abandon(slot, rebuild, error);
+          else this.takeOver(slot, rebuild);
+        },
         (error: Error) => this.abandon(slot, rebuild, error),
       );
     }
@@ -391,17 +395,17 @@ export class ProjectionRunner<E> {
           try {
             feed.writer.add(event);
           } catch (error) {
-            this.fail(slot, feed, error as Error, isRebuild);
+            this.fail(slot, feed, error as Error);
           }
         }
         progress(event.position);
-        if (!isRebuild) this.settleWaiters();
+        this.settleWaiters();
       },
       onCaughtUp: () => {
         for (const { slot, feed } of members) {
           if (feed.retired) continue;
-          if (!this.flush(slot, feed, isRebuild, true)) continue;
-          if (isRebuild) this.swap(slot, feed);
+          if (!this.flush(slot, feed, true)) continue;
+          if (slot.rebuild?.feed === feed) this.swap(slot, feed);
           else slot.caughtUp = true;
         }
         this.settleWaiters();
@@ -411,8 +415,8 @@ export class ProjectionRunner<E> {
       onError: (error) => {
         for (const { slot, feed } of members) {
           if (feed.retired) continue;
-          this.flush(slot, feed, isRebuild);
-          this.fail(slot, feed, error, isRebuild);
+          this.flush(slot, feed);
+          this.fail(slot, feed, error);
         }
       },
     });
@@ -429,30 +433,35 @@ export class ProjectionRunner<E> {
 
   /**
    * Commits the feed's pending batch; on failure records it, stops the feed and returns false.
-   * Once caught up, a read model gets its query indexes, and a fresh live one is marked live.
+   * Once caught up, a read model gets its query indexes, and a fresh live one is marked live
+   * (a rebuild is marked live when it is swapped in).
    */
-  private flush(slot: Slot<E>, feed: Feed<E>, isRebuild = false, caughtUp = false): boolean {
+  private flush(slot: Slot<E>, feed: Feed<E>, caughtUp = false): boolean {
     try {
       feed.writer.flush();
       if (caughtUp) {
         feed.writer.createIndexes();
-        if (!isRebuild && feed.writer.file.bulk) markLive(feed.writer.file);
+        if (slot.live === feed && feed.writer.file.bulk) markLive(feed.writer.file);
       }
       return true;
     } catch (error) {
-      this.fail(slot, feed, error as Error, isRebuild);
+      this.fail(slot, feed, error as Error);
       return false;
     }
   }
 
-  private fail(slot: Slot<E>, feed: Feed<E>, error: Error, isRebuild: boolean): void {
+  /**
+   * Stops a feed on its error: a rebuild's fails the rebuild (its file goes), the live one's fails
+   * the projection. Which one it is goes by identity: a rebuild's feed swapped in is live.
+   */
+  private fail(slot: Slot<E>, feed: Feed<E>, error: Error): void {
     if (feed.retired) return;
     feed.retired = true;
     feed.writer.discardPending();
-    if (isRebuild && slot.rebuild) {
+    if (slot.rebuild?.feed === feed) {
       const rebuild = slot.rebuild;
       slot.rebuild = null;
-      void this.release(feed).finally(() => discardReadModelFile(feed.writer.file));
+      void this.release(feed).finally(() => discardQuietly(feed.writer.file));
       rebuild.reject(error);
       return;
     }
@@ -470,23 +479,33 @@ export class ProjectionRunner<E> {
   /** A worker thread built the rebuild's file: a feed here takes it over from its checkpoint. */
   private takeOver(slot: Slot<E>, rebuild: Rebuild<E>): void {
     if (this.stopped || slot.rebuild !== rebuild) return;
-    const file = openBuiltReadModel(this.options.directory!, slot.projection.name, rebuild.generation);
-    rebuild.feed = this.feed(slot.projection, file);
+    let file: ReadModelFile | null = null;
+    try {
+      file = openBuiltReadModel(this.options.directory!, slot.projection.name, rebuild.generation);
+      rebuild.feed = this.feed(slot.projection, file);
+    } catch (error) {
+      if (file?.db.open) file.db.close();
+      this.abandon(slot, rebuild, error as Error);
+      return;
+    }
     this.subscribe([slot], true);
   }
 
-  /** The worker thread's build failed: its file goes, and the rebuild fails. */
+  /** The worker thread's build failed, or its file could not be taken over: the file goes, and the rebuild fails. */
   private abandon(slot: Slot<E>, rebuild: Rebuild<E>, error: Error): void {
     if (this.stopped || slot.rebuild !== rebuild) return;
     slot.rebuild = null;
-    this.discard(slot, rebuild);
     rebuild.reject(error);
+    this.discard(slot, rebuild);
   }
 
-  /** Deletes a rebuild's file; a worker thread's build must be over. */
+  /** Deletes a rebuild's file, if it can; a worker thread's build must be over. */
   private discard(slot: Slot<E>, rebuild: Rebuild<E>): void {
-    if (rebuild.feed) discardReadModelFile(rebuild.feed.writer.file);
-    else discardGeneration(this.options.directory!, slot.projection.name, rebuild.generation);
+    if (rebuild.feed) discardQuietly(rebuild.feed.writer.file);
+    else {
+      const { directory } = this.options;
+      quietly(() => discardGeneration(directory!, slot.projection.name, rebuild.generation));
+    }
   }
 
   private swap(slot: Slot<E>, feed: Feed<E>): void {
@@ -499,7 +518,7 @@ export class ProjectionRunner<E> {
     slot.rebuild = null;
     slot.failure = null;
     slot.caughtUp = true;
-    void this.release(old).finally(() => discardReadModelFile(old.writer.file));
+    void this.release(old).finally(() => discardQuietly(old.writer.file));
     rebuild.resolve();
   }
 
@@ -571,4 +590,20 @@ function settlement(): Pick<Rebuild<never>, 'done' | 'resolve' | 'reject'> {
   // A rebuild nobody awaits must not surface as an unhandled rejection when the runner stops.
   done.catch(() => {});
   return { done, resolve, reject };
+}
+
+/**
+ * Closes and deletes a read-model file that is no longer served. A file left behind (the
+ * deletion failed) does no harm: the next start keeps only the highest live generation.
+ */
+function discardQuietly(file: ReadModelFile): void {
+  quietly(() => discardReadModelFile(file));
+}
+
+function quietly(action: () => void): void {
+  try {
+    action();
+  } catch {
+    // see discardQuietly
+  }
 }

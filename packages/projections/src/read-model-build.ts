@@ -8,11 +8,14 @@ export interface BuildTarget<E> {
   readonly file: ReadModelFile;
 }
 
+/** What a build made of each target: the position it reached, or the error that stopped it. */
+export type BuildResult = { readonly position: number | null } | { readonly error: Error };
+
 /**
  * Feeds fresh read-model files from one read of the log until they have caught up with it, then
  * gives them their query indexes and ends their bulk loads. The files stay `building`: the runner
- * that takes them over marks them live. This is all a worker thread does; resolves to the
- * position the files have reached.
+ * that takes them over marks them live. A target that fails stops alone; the others go on. This
+ * is all a worker thread does; only the store failing fails the whole build.
  */
 export async function buildReadModels<E>(
   store: EventStore,
@@ -21,29 +24,42 @@ export async function buildReadModels<E>(
   limits: BatchLimits,
   /** Told the position reached about once a second. */
   onProgress: (position: number) => void,
-): Promise<number | null> {
+): Promise<BuildResult[]> {
   const writers = targets.map(({ file, projection }) => new ReadModelWriter(file, projection, parse, limits));
+  const errors: (Error | null)[] = writers.map(() => null);
+  const failed = (i: number, error: unknown) => {
+    errors[i] = error as Error;
+    writers[i]!.discardPending();
+  };
   const progress = progressEverySecond(onProgress);
   let subscription: Subscription | undefined;
   let position: number | null = null;
   const caughtUp = new Promise<void>((resolve, reject) => {
     subscription = store.subscribeToAll({
       handler: (event) => {
-        for (const writer of writers) writer.add(event);
+        for (const [i, writer] of writers.entries()) {
+          if (errors[i] !== null) continue;
+          try {
+            writer.add(event);
+          } catch (error) {
+            failed(i, error);
+          }
+        }
         progress(event.position);
       },
       onCaughtUp: (at) => {
-        try {
-          for (const writer of writers) {
+        for (const [i, writer] of writers.entries()) {
+          if (errors[i] !== null) continue;
+          try {
             writer.flush();
             writer.createIndexes();
             endBulkLoad(writer.file);
+          } catch (error) {
+            failed(i, error);
           }
-          position = at;
-          resolve();
-        } catch (error) {
-          reject(error);
         }
+        position = at;
+        resolve();
       },
       onError: (error) => reject(error.cause instanceof Error ? error.cause : error),
     });
@@ -53,7 +69,7 @@ export async function buildReadModels<E>(
   } finally {
     await subscription?.stop();
   }
-  return position;
+  return errors.map((error) => (error === null ? { position } : { error }));
 }
 
 /** Passes on a position at most once a second (the clock is read every 1,000 positions). */

@@ -128,7 +128,9 @@ export function endBulkLoad(file: ReadModelFile): void {
       closeSync(fd);
     }
     file.db.pragma('synchronous = NORMAL');
-    file.db.pragma('journal_mode = WAL');
+    const mode = file.db.pragma('journal_mode = WAL', { simple: true });
+    if (mode !== 'wal')
+      throw new Error(`${file.path} could not switch to WAL (journal mode ${String(mode)})`);
   }
   file.bulk = false;
 }
@@ -180,18 +182,20 @@ export function openLiveReadModel(
   for (const generation of generations) {
     const path = generationPath(directory, name, generation);
     if (live === null) {
-      const db = openDatabase(path);
+      // A file cut short while it was being built (the process died) may not even open.
+      let db: Database | null = null;
       let meta: ReadModelMeta | null = null;
       try {
+        db = openDatabase(path);
         meta = readMeta(db);
       } catch {
         meta = null;
       }
-      if (meta?.state === 'live' && meta.name === name) {
+      if (db !== null && meta?.state === 'live' && meta.name === name) {
         live = { file: { db, generation, path, bulk: false }, meta };
         continue;
       }
-      db.close();
+      db?.close();
     }
     deleteDatabaseFiles(path);
   }

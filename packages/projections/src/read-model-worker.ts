@@ -9,6 +9,7 @@ import { type BuildTarget, buildReadModels } from './read-model-build.js';
 import { createReadModelFile } from './read-model-file.js';
 import type {
   ReadModelWorkerSetup,
+  WorkerBuildFailure,
   WorkerBuildInput,
   WorkerBuildOutcome,
   WorkerBuildProgress,
@@ -29,21 +30,25 @@ async function build(input: WorkerBuildInput): Promise<WorkerBuildOutcome> {
       const file = createReadModelFile(input.directory, projection as Projection<unknown>, generation);
       targets.push({ projection, file });
     }
-    const position = await buildReadModels(store, targets, context.parse, input.limits, (at) =>
+    const results = await buildReadModels(store, targets, context.parse, input.limits, (at) =>
       parentPort?.postMessage({ progress: at } satisfies WorkerBuildProgress),
     );
-    return { ok: true, position };
+    return { ok: true, targets: results.map((result) => ('error' in result ? failure(result.error) : null)) };
   } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    return {
-      ok: false,
-      code: typeof code === 'string' && code.startsWith('LDG_') ? code : null,
-      message: error instanceof Error ? error.message : String(error),
-    };
+    return { ok: false, ...failure(error) };
   } finally {
     for (const { file } of targets) file.db.close();
     await store?.close();
   }
+}
+
+/** An error as it crosses to the runner: its `LDG_` code, if it has one, and its message. */
+function failure(error: unknown): WorkerBuildFailure {
+  const code = (error as { code?: unknown }).code;
+  return {
+    code: typeof code === 'string' && code.startsWith('LDG_') ? code : null,
+    message: error instanceof Error ? error.message : String(error),
+  };
 }
 
 parentPort?.postMessage(await build(workerData as WorkerBuildInput));

@@ -47,9 +47,15 @@ export interface WorkerBuildInput {
   readonly limits: BatchLimits;
 }
 
+export interface WorkerBuildFailure {
+  readonly code: string | null;
+  readonly message: string;
+}
+
+/** The whole build failed (`ok: false`), or each target was built (null) or failed. */
 export type WorkerBuildOutcome =
-  | { readonly ok: true; readonly position: number | null }
-  | { readonly ok: false; readonly code: string | null; readonly message: string };
+  | { readonly ok: true; readonly targets: readonly (WorkerBuildFailure | null)[] }
+  | ({ readonly ok: false } & WorkerBuildFailure);
 
 /** Posted by a thread while it builds, about once a second: the position its read of the log has reached. */
 export interface WorkerBuildProgress {
@@ -57,8 +63,12 @@ export interface WorkerBuildProgress {
 }
 
 export interface WorkerBuild {
-  /** Resolves once the read-model files are built up to the head they found; rejects with `ProjectionBuildError`. */
-  readonly done: Promise<void>;
+  /**
+   * Resolves once the thread is gone, its targets built up to the head it found, with the error
+   * of each target that failed, by projection name; rejects with `ProjectionBuildError` when the
+   * whole build failed (the store, the setup module, the thread).
+   */
+  readonly done: Promise<ReadonlyMap<string, ProjectionBuildError>>;
   /** Stops the thread (or its turn in the queue); resolves once it is gone. */
   cancel(): Promise<void>;
 }
@@ -111,6 +121,14 @@ export class WorkerBuilds {
         worker = startThread(input);
         const outcome = await outcomeOf(worker, names, onProgress);
         if (!outcome.ok) throw new ProjectionBuildError(names, outcome.code, outcome.message);
+        const failed = new Map<string, ProjectionBuildError>();
+        for (const [i, target] of outcome.targets.entries()) {
+          if (target !== null) {
+            const { projection } = job.targets[i]!;
+            failed.set(projection, new ProjectionBuildError(projection, target.code, target.message));
+          }
+        }
+        return failed;
       } finally {
         this.release();
       }
@@ -153,10 +171,17 @@ function outcomeOf(
       if ('progress' in message) onProgress(message.progress);
       else outcome = message;
     });
-    worker.once('error', (error) => reject(new ProjectionBuildError(projection, null, error.message)));
+    let thrown: Error | null = null;
+    worker.once('error', (error) => {
+      thrown = error;
+    });
+    // Settled only once the thread is gone, so that nothing it had open is still open.
     worker.once('exit', (code) => {
       if (outcome) resolve(outcome);
-      else reject(new ProjectionBuildError(projection, null, `the thread exited with code ${code}`));
+      else {
+        const why = thrown?.message ?? `the thread exited with code ${code}`;
+        reject(new ProjectionBuildError(projection, null, why));
+      }
     });
   });
 }

@@ -69,7 +69,8 @@ export async function openRuntime(
       directory,
       projections: READ_MODEL_PROJECTIONS,
       parse: parseDomainEvent,
-      ...(config.projectionThreads
+      // Threads open the configured store: not a store the caller opened itself.
+      ...(config.projectionThreads && !events.store
         ? {
             workers: {
               setup: READ_MODEL_WORKER_SETUP,

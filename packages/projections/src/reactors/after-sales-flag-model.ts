@@ -2,6 +2,7 @@ import type { DomainEvent } from '@rma-ledger/domain';
 import type { Database } from 'better-sqlite3';
 import type { BulkLoad, Projection } from '../projection.js';
 import type { AfterSalesFlag } from '../reports/after-sales-ratio.js';
+import { byBinary } from '../reports/binary-order.js';
 import { DAY_MS } from '../reports/time.js';
 
 export interface AfterSalesFlagConfig {
@@ -311,16 +312,6 @@ function bulkLoadFlagModel(
       if (outbox.length > 0) onQueued();
     },
   };
-}
-
-/** SQLite's BINARY order of TEXT (UTF-8 bytes), which is code point order: `ORDER BY sku`. */
-function byBinary(a: string, b: string): number {
-  for (let i = 0; i < a.length && i < b.length; i++) {
-    const x = a.codePointAt(i)!;
-    const y = b.codePointAt(i)!;
-    if (x !== y) return x - y;
-  }
-  return a.length - b.length;
 }
 
 export function nextOutboxRow(db: Database): OutboxRow | undefined {

@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { byBinary } from './binary-order.js';
 import { type CsvColumn, toCsv } from './csv.js';
 import { DAY_MS, toIso, toMs } from './time.js';
 
@@ -225,6 +226,8 @@ function settledCases(db: Database, memo: Settled): readonly SettledCase[] {
   return memo.cases;
 }
 
+const MAX_CASES_PUT_IN_PLACE = 1000;
+
 /** Puts the rows written since the cases were read in their places, in case order. */
 function readChangedCases(db: Database, memo: Settled, cases: SettledCase[]): void {
   const rows = db
@@ -234,6 +237,11 @@ function readChangedCases(db: Database, memo: Settled, cases: SettledCase[]): vo
     )
     .raw()
     .all(memo.readUpTo) as SettledRow[];
+  // Many at once (an import through another connection, say): reading every case is cheaper.
+  if (rows.length > Math.max(MAX_CASES_PUT_IN_PLACE, cases.length / 10)) {
+    memo.cases = null;
+    return;
+  }
   for (const row of rows) {
     memo.readUpTo = Math.max(memo.readUpTo, row[8]);
     const changed = settledCase(row);
@@ -241,7 +249,7 @@ function readChangedCases(db: Database, memo: Settled, cases: SettledCase[]): vo
     let high = cases.length;
     while (low < high) {
       const middle = (low + high) >>> 1;
-      if (cases[middle]!.caseId < changed.caseId) low = middle + 1;
+      if (byBinary(cases[middle]!.caseId, changed.caseId) < 0) low = middle + 1;
       else high = middle;
     }
     if (cases[low]?.caseId === changed.caseId) cases[low] = changed;
