@@ -139,6 +139,9 @@ export function endBulkLoad(file: ReadModelFile): void {
 export function markLive(file: ReadModelFile): void {
   endBulkLoad(file);
   file.db.prepare(`UPDATE projection_meta SET state = 'live' WHERE id = 1`).run();
+  // Synced (a commit alone is not, at synchronous = NORMAL) before the caller deletes the
+  // generation this one replaces: a power cut right after must still leave a live model.
+  if (file.path !== null) file.db.pragma('wal_checkpoint(FULL)');
 }
 
 /** Opens a generation another thread built (still `building`), for this one to carry on from its checkpoint. */
