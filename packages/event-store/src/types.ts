@@ -123,9 +123,19 @@ export interface SubscribeToAllOptions {
    * read model.
    */
   readonly handler: (event: RecordedEvent) => void | Promise<void>;
+  /**
+   * Only events of these types are needed. A store may skip the others (the SQLite adapter does,
+   * in its query; the EventStoreDB adapter does not yet), so a consumer still ignores any other
+   * type it is given. Default every type.
+   */
+  readonly eventTypes?: readonly string[];
   /** Called once when the subscription stops because of an error (its handler's or the store's). */
   readonly onError?: (error: SubscriptionError) => void;
-  /** Called each time the subscription has delivered everything committed so far. */
+  /**
+   * Called each time the subscription has delivered everything committed so far, with the position
+   * of the last event it has read (delivered or, with `eventTypes`, skipped): a checkpoint a
+   * consumer may store even when no event of its types came. Null while the log is empty.
+   */
   readonly onCaughtUp?: (position: number | null) => void;
 }
 

@@ -120,7 +120,8 @@ describe('a fresh read model', () => {
     const runner = start(store, { projections: [bulkCounterProjection(calls)] });
     await runner.waitFor(4);
     expect(calls).toEqual(['bulk 1', 'bulk 2', 'bulk 4', 'finish']);
-    expect(fileMeta()).toEqual({ state: 'live', position: 4, events_processed: 4 });
+    // the noise event is of no type the projection wants: the store skipped it
+    expect(fileMeta()).toEqual({ state: 'live', position: 4, events_processed: 3 });
     expect(counts(runner)).toEqual([
       { stream: 'a', events: 2, total: 3 },
       { stream: 'b', events: 1, total: 10 },
@@ -133,6 +134,27 @@ describe('a fresh read model', () => {
       { stream: 'a', events: 4, total: 14 },
       { stream: 'b', events: 1, total: 10 },
     ]);
+  });
+
+  it('asks the store for its event types only, and checkpoints where the store read up to', async () => {
+    const store = new InMemoryEventStore();
+    store.appendSync('a', [added(1), noise()]);
+    const subscribed: (readonly string[] | undefined)[] = [];
+    const subscribeToAll = store.subscribeToAll.bind(store);
+    store.subscribeToAll = (options) => {
+      subscribed.push(options.eventTypes);
+      return subscribeToAll(options);
+    };
+    const runner = start(store);
+    await runner.waitFor(2);
+    expect(subscribed).toEqual([['Added']]);
+    expect(counts(runner)).toEqual([{ stream: 'a', events: 1, total: 1 }]);
+
+    // live: only events of other types arrive, and the checkpoint still follows the log
+    await store.append('b', [noise(), noise()]);
+    await runner.waitFor(4);
+    await runner.stop();
+    expect(fileCheckpoint()).toEqual({ position: 4, events_processed: 1 });
   });
 
   it('answers a rebuild asked while it loads from the first event by that load, not a second one', async () => {

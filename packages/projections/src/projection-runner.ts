@@ -2,7 +2,7 @@ import type { EventStore, RecordedEvent, Subscription } from '@rma-ledger/event-
 import type { Database } from 'better-sqlite3';
 import { ProjectionNotReadyError, UnknownProjectionError } from './errors.js';
 import type { ParseEvent, Projection } from './projection.js';
-import { progressEverySecond } from './read-model-build.js';
+import { eventTypesOf, progressEverySecond } from './read-model-build.js';
 import {
   createReadModelFile,
   discardGeneration,
@@ -387,6 +387,7 @@ export class ProjectionRunner<E> {
     });
     tap.subscription = this.options.store.subscribeToAll({
       ...(after === null ? {} : { after }),
+      eventTypes: eventTypesOf(members.map((m) => m.slot.projection)),
       handler: (event: RecordedEvent) => {
         for (const { slot, feed } of members) {
           if (feed.retired) continue;
@@ -401,10 +402,10 @@ export class ProjectionRunner<E> {
         progress(event.position);
         this.settleWaiters();
       },
-      onCaughtUp: () => {
+      onCaughtUp: (position) => {
         for (const { slot, feed } of members) {
           if (feed.retired) continue;
-          if (!this.flush(slot, feed, true)) continue;
+          if (!this.flush(slot, feed, true, position)) continue;
           if (slot.rebuild?.feed === feed) this.swap(slot, feed);
           else slot.caughtUp = true;
         }
@@ -436,9 +437,10 @@ export class ProjectionRunner<E> {
    * Once caught up, a read model gets its query indexes, and a fresh live one is marked live
    * (a rebuild is marked live when it is swapped in).
    */
-  private flush(slot: Slot<E>, feed: Feed<E>, caughtUp = false): boolean {
+  private flush(slot: Slot<E>, feed: Feed<E>, caughtUp = false, readTo: number | null = null): boolean {
     try {
       feed.writer.flush();
+      feed.writer.advanceTo(readTo);
       if (caughtUp) {
         feed.writer.createIndexes();
         if (slot.live === feed && feed.writer.file.bulk) markLive(feed.writer.file);

@@ -36,6 +36,7 @@ export async function buildReadModels<E>(
   let position: number | null = null;
   const caughtUp = new Promise<void>((resolve, reject) => {
     subscription = store.subscribeToAll({
+      eventTypes: eventTypesOf(targets.map((t) => t.projection)),
       handler: (event) => {
         for (const [i, writer] of writers.entries()) {
           if (errors[i] !== null) continue;
@@ -52,6 +53,7 @@ export async function buildReadModels<E>(
           if (errors[i] !== null) continue;
           try {
             writer.flush();
+            writer.advanceTo(at);
             writer.createIndexes();
             endBulkLoad(writer.file);
           } catch (error) {
@@ -86,4 +88,9 @@ export function progressEverySecond(
     last = now;
     report(position);
   };
+}
+
+/** Every event type the projections apply: what a subscription shared by them needs. */
+export function eventTypesOf<E>(projections: readonly Projection<E>[]): string[] {
+  return [...new Set(projections.flatMap((p) => p.eventTypes))];
 }

@@ -13,7 +13,10 @@ export interface ReadModelMeta {
   /** Position of the last event the read model has taken into account; null before the first. */
   readonly position: number | null;
   readonly lastRecordedAt: string | null;
-  /** Events taken into account so far, applied or skipped as irrelevant. */
+  /**
+   * Events delivered to it so far, applied or of no interest to it (a store may skip those before
+   * they are delivered: they are not counted then).
+   */
   readonly eventsProcessed: number;
 }
 

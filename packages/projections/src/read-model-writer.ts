@@ -120,6 +120,18 @@ export class ReadModelWriter<E> {
     }
   }
 
+  /**
+   * Moves the checkpoint up to a position the log has been read to with no event since for this
+   * read model (its subscription skipped the other types), so a restart does not read them again
+   * and the runner knows it is caught up. The pending batch must have been committed.
+   */
+  advanceTo(position: number | null): void {
+    if (position === null || this.bulk || this.batch.length > 0) return;
+    if (this.checkpoint !== null && position <= this.checkpoint) return;
+    this.saveCheckpoint.run(position, this.lastRecordedAt, 0);
+    this.checkpoint = position;
+  }
+
   /** Creates the projection's query indexes, once: the runner calls it when the read model has caught up. */
   createIndexes(): void {
     if (this.indexed) return;

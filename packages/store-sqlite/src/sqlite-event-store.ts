@@ -27,7 +27,7 @@ import { readAll, readStream } from './reads.js';
 import { toRecordedEvent } from './rows.js';
 import { migrate } from './schema.js';
 import { prepareStatements, type Statements } from './statements.js';
-import { subscribe } from './subscription.js';
+import { type SubscriptionSource, subscribe } from './subscription.js';
 import { verifyChains } from './verify.js';
 
 export interface SqliteEventStoreOptions {
@@ -188,7 +188,7 @@ class SqliteStore implements SqliteEventStore {
   subscribeToAll(options: SubscribeToAllOptions): Subscription {
     const subscription = subscribe(
       {
-        readPage: (after, limit) => this.open().allAfter.all(after, limit).map(toRecordedEvent),
+        readPage: this.pageReader(options.eventTypes),
         signal: this.signal,
       },
       options,
@@ -199,6 +199,28 @@ class SqliteStore implements SqliteEventStore {
       () => this.subscriptions.delete(subscription),
     );
     return subscription;
+  }
+
+  /**
+   * A subscription's page: the events, and how far the log was read for them. Of some types
+   * only, a page short of `limit` has read the whole log as it stood, so the head (from the same
+   * snapshot) is how far.
+   */
+  private pageReader(eventTypes: readonly string[] | undefined): SubscriptionSource['readPage'] {
+    if (eventTypes === undefined) {
+      return (after, limit) => {
+        const events = this.open().allAfter.all(after, limit).map(toRecordedEvent);
+        return { events, readTo: events.at(-1)?.position ?? null };
+      };
+    }
+    const types = JSON.stringify(eventTypes);
+    const read = this.db.transaction((after: number, limit: number) => {
+      const statements = this.open();
+      const events = statements.allAfterOfTypes.all(after, types, limit).map(toRecordedEvent);
+      const readTo = events.length === limit ? events.at(-1)!.position : statements.headPosition.get();
+      return { events, readTo: readTo ?? null };
+    });
+    return (after, limit) => read(after, limit);
   }
 
   async lookupIdempotencyKey(idempotencyKey: string): Promise<IdempotentAppend | null> {

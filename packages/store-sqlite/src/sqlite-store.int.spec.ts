@@ -12,7 +12,7 @@ import {
 } from '@rma-ledger/event-store';
 import { describeEventStoreContract } from '@rma-ledger/event-store/contract-suite';
 import Database from 'better-sqlite3';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import {
   openSqliteEventStore,
   SCHEMA_VERSION,
@@ -190,6 +190,43 @@ describe('SQLite adapter', () => {
   });
 
   describe('subscribing', () => {
+    it('given event types, then it delivers only those, and reports caught up at the head', async () => {
+      const store = open();
+      const typed = (type: string) => ({ type, data: {}, metadata });
+      await store.append('order-1', [typed('Wanted'), ...numbered(600), typed('Wanted'), ...numbered(3)]);
+      const delivered: string[] = [];
+      const caughtUpAt = await new Promise<number | null>((resolve) => {
+        store.subscribeToAll({
+          eventTypes: ['Wanted'],
+          handler: (event) => void delivered.push(`${event.type}@${event.position}`),
+          onCaughtUp: resolve,
+        });
+      });
+      expect(delivered).toEqual(['Wanted@1', 'Wanted@602']);
+      expect(caughtUpAt).toBe(605);
+    });
+
+    it('given event types and only other types appended since it caught up, then it reports caught up at the new head', async () => {
+      const store = open();
+      await store.append('order-1', [{ type: 'Wanted', data: {}, metadata }]);
+      const caughtUpAt: (number | null)[] = [];
+      let next!: () => void;
+      const first = new Promise<void>((resolve) => {
+        next = resolve;
+      });
+      store.subscribeToAll({
+        eventTypes: ['Wanted'],
+        handler: () => {},
+        onCaughtUp: (position) => {
+          caughtUpAt.push(position);
+          next();
+        },
+      });
+      await first;
+      await store.append('order-1', numbered(3));
+      await vi.waitFor(() => expect(caughtUpAt).toEqual([1, 4]));
+    });
+
     it('given a long catch-up with a synchronous handler, then timers run between its pages', async () => {
       const store = open();
       await store.append('order-1', numbered(3000));

@@ -49,6 +49,8 @@ export interface Statements {
   readonly streamForwards: Statement<[string, number, number], EventRow>;
   readonly streamBackwards: Statement<[string, number, number], EventRow>;
   readonly allAfter: Statement<[number, number], EventRow>;
+  /** As `allAfter`, of the types in a JSON array. */
+  readonly allAfterOfTypes: Statement<[number, string, number], EventRow>;
   readonly headPosition: Statement<[], number | null>;
   readonly firstStreams: Statement<[number], StreamRow>;
   readonly streamsAfter: Statement<[string, number], StreamRow>;
@@ -94,6 +96,10 @@ export function prepareStatements(db: Database): Statements {
       `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_name = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
     ),
     allAfter: rows(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`),
+    allAfterOfTypes: rows(
+      `SELECT ${EVENT_COLUMNS} FROM events
+       WHERE position > ? AND type IN (SELECT value FROM json_each(?)) ORDER BY position LIMIT ?`,
+    ),
     headPosition: db.prepare<[], number | null>('SELECT max(position) FROM events').pluck(),
     firstStreams: db.prepare('SELECT name, revision, head_hash FROM streams ORDER BY name LIMIT ?'),
     streamsAfter: db.prepare(

@@ -10,8 +10,14 @@ import { PAGE_SIZE } from './reads.js';
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export interface SubscriptionSource {
-  /** Up to `limit` events strictly after `after`, in position order. */
-  readPage(after: number, limit: number): RecordedEvent[];
+  /**
+   * Up to `limit` events strictly after `after`, in position order, and the position the log was
+   * read up to for them (after the last one when events of other types were skipped).
+   */
+  readPage(
+    after: number,
+    limit: number,
+  ): { readonly events: RecordedEvent[]; readonly readTo: number | null };
   readonly signal: CommitSignal;
 }
 
@@ -27,9 +33,11 @@ export function subscribe(source: SubscriptionSource, options: SubscribeToAllOpt
   const run = async (): Promise<void> => {
     let reportedCaughtUp = false;
     while (!stopped) {
+      const before = checkpoint;
       let page: RecordedEvent[];
+      let readTo: number | null;
       try {
-        page = source.readPage(checkpoint ?? 0, PAGE_SIZE);
+        ({ events: page, readTo } = source.readPage(checkpoint ?? 0, PAGE_SIZE));
       } catch (error) {
         throw new SubscriptionError(`The subscription could not read the log: ${String(error)}`, null, {
           cause: error,
@@ -51,8 +59,10 @@ export function subscribe(source: SubscriptionSource, options: SubscribeToAllOpt
         }
         checkpoint = event.position;
       }
+      if (readTo !== null && (checkpoint === null || readTo > checkpoint)) checkpoint = readTo;
+      // Read further, if only past events of other types: caught up at a new position.
+      if (checkpoint !== before) reportedCaughtUp = false;
       if (page.length > 0) {
-        reportedCaughtUp = false;
         // A long catch-up lets the rest of the process (requests, timers) run between pages.
         await yieldToEventLoop();
         continue;

@@ -633,6 +633,27 @@ export function describeEventStoreContract(adapterName: string, harness: Contrac
         expect([...recorder.delivered, ...resumed.delivered]).toEqual(log);
       });
 
+      it('with event types: delivers every event of those types in order, and reports caught up at the last event read', async () => {
+        const store = await fresh();
+        await store.append('order-1', [event('Opened'), event('Noted'), event('Closed'), event('Noted')]);
+        const history = await collect(store.readAll());
+        const recorder = new Recorder();
+        const caughtUp = recorder.nextCaughtUp();
+        const wanted = (list: readonly RecordedEvent[]) => list.filter((e) => e.type !== 'Noted');
+
+        track(store.subscribeToAll({ ...recorder.options(), eventTypes: ['Opened', 'Closed'] }));
+        await caughtUp;
+        // a store may skip the other types, or deliver them too
+        expect(wanted(recorder.delivered)).toEqual([history[0], history[2]]);
+        expect(recorder.caughtUpAt[0]).toBe(history[3]!.position);
+
+        await store.append('order-2', [event('Noted'), event('Closed'), event('Noted')]);
+        await store.append('marker', [event('Opened')]);
+        await expect.poll(() => wanted(recorder.delivered).length).toBe(4);
+        const log = await collect(store.readAll());
+        expect(wanted(recorder.delivered)).toEqual([history[0], history[2], log[5], log[7]]);
+      });
+
       it('stop() ends the subscription: done resolves', async () => {
         const store = await fresh();
         await store.append('order-1', events(1));

@@ -81,6 +81,7 @@ export class InMemoryEventStore implements EventStore {
       while (!stopped) {
         while (!stopped && next < this.events.length) {
           const event = this.events[next++]!;
+          if (options.eventTypes && !options.eventTypes.includes(event.type)) continue;
           try {
             await options.handler(event);
           } catch (cause) {
