@@ -157,6 +157,18 @@ describe('a fresh read model', () => {
     expect(fileCheckpoint()).toEqual({ position: 4, events_processed: 1 });
   });
 
+  it('commits a live batch once its delay has passed, on a store that reports caught up only once', async () => {
+    const store = new InMemoryEventStore();
+    store.caughtUpOnce = true;
+    store.appendSync('a', [added(1)]);
+    const runner = start(store, { maxBatchDelayMs: 10 });
+    await runner.waitFor(1);
+    await store.append('a', [added(2)]);
+    // no event follows it and no catch-up is reported: the delay alone commits the batch
+    await runner.waitFor(2);
+    expect(counts(runner)).toEqual([{ stream: 'a', events: 2, total: 3 }]);
+  });
+
   it('answers a rebuild asked while it loads from the first event by that load, not a second one', async () => {
     const store = new InMemoryEventStore();
     store.appendSync('a', [added(1), added(2)]);

@@ -73,6 +73,8 @@ export interface ProjectionLag {
 interface Feed<E> {
   readonly writer: ReadModelWriter<E>;
   tap: Tap<E> | null;
+  /** Commits a batch left waiting when no event and no catch-up follows it. */
+  timer: NodeJS.Timeout | null;
   /** Set once the feed is replaced or stopped: it ignores whatever its subscription still delivers. */
   retired: boolean;
 }
@@ -361,6 +363,7 @@ export class ProjectionRunner<E> {
     return {
       writer: new ReadModelWriter(file, projection, this.options.parse, this.limits),
       tap: null,
+      timer: null,
       retired: false,
     };
   }
@@ -398,6 +401,7 @@ export class ProjectionRunner<E> {
           } catch (error) {
             this.fail(slot, feed, error as Error);
           }
+          this.flushLater(slot, feed);
         }
         progress(event.position);
         this.settleWaiters();
@@ -421,6 +425,23 @@ export class ProjectionRunner<E> {
         }
       },
     });
+  }
+
+  /**
+   * A batch is committed when it is full, when an event comes after its delay, or at a catch-up;
+   * a store may not report catch-ups while it is live (EventStoreDB reports one), so the delay
+   * alone also commits it.
+   */
+  private flushLater(slot: Slot<E>, feed: Feed<E>): void {
+    const delay = this.limits.maxDelayMs;
+    if (feed.timer !== null || feed.retired || !feed.writer.pending || !Number.isFinite(delay)) return;
+    feed.timer = setTimeout(() => {
+      feed.timer = null;
+      if (feed.retired || this.stopped) return;
+      this.flush(slot, feed);
+      this.settleWaiters();
+    }, delay);
+    feed.timer.unref();
   }
 
   /** Detaches the feed from its subscription, stopping the subscription once no feed is left on it. */

@@ -80,6 +80,11 @@ export class ReadModelWriter<E> {
     });
   }
 
+  /** Whether a batch is waiting to be committed (a bulk load is not a batch). */
+  get pending(): boolean {
+    return this.bulk === null && this.batch.length > 0;
+  }
+
   /** Adds an event to the batch; commits the batch when it is full or old enough. */
   add(recorded: RecordedEvent): void {
     if (this.bulk) {

@@ -17,6 +17,8 @@ export class InMemoryEventStore implements EventStore {
   readonly events: RecordedEvent[] = [];
   /** The `recordedAt` stamped on the next appends. */
   recordedAt = '2026-01-01T00:00:00.000Z';
+  /** As EventStoreDB does: a subscription reports caught up once, when it turns live, never after. */
+  caughtUpOnce = false;
   private readonly listeners = new Set<() => void>();
   private readonly revisions = new Map<string, number>();
 
@@ -76,6 +78,7 @@ export class InMemoryEventStore implements EventStore {
     const listener = () => wake?.();
     this.listeners.add(listener);
     const run = async () => {
+      let reported = false;
       let next = options.after === undefined ? 0 : this.events.findIndex((e) => e.position > options.after!);
       if (next < 0) next = this.events.length;
       while (!stopped) {
@@ -89,7 +92,9 @@ export class InMemoryEventStore implements EventStore {
           }
         }
         if (stopped) break;
-        options.onCaughtUp?.(this.events[this.events.length - 1]?.position ?? null);
+        if (!(this.caughtUpOnce && reported))
+          options.onCaughtUp?.(this.events[this.events.length - 1]?.position ?? null);
+        reported = true;
         if (next >= this.events.length) {
           await new Promise<void>((resolve) => {
             wake = resolve;
