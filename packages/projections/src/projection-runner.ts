@@ -252,7 +252,9 @@ export class ProjectionRunner<E> {
     await Promise.all([...[...taps].map((tap) => tap.subscription?.stop()), ...builds]);
     for (const slot of this.slots.values()) {
       // A model still loading in bulk is marked building: the next start discards it anyway.
-      if (slot.failure === null && !slot.live.writer.file.bulk) this.flush(slot, slot.live);
+      if (slot.failure === null && !slot.live.writer.file.bulk && this.flush(slot, slot.live)) {
+        slot.live.writer.saveCheckpoint();
+      }
       slot.live.retired = true;
       slot.live.writer.file.db.close();
       if (slot.rebuild) this.discard(slot, slot.rebuild);

@@ -54,6 +54,7 @@ export async function buildReadModels<E>(
           try {
             writer.flush();
             writer.advanceTo(at);
+            writer.saveCheckpoint();
             writer.createIndexes();
             endBulkLoad(writer.file);
           } catch (error) {

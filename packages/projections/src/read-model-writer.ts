@@ -39,7 +39,8 @@ export class ReadModelWriter<E> {
   private cursor = 0;
   private readonly wanted: ReadonlySet<string>;
   private readonly apply: ApplyEvent<E>;
-  private readonly saveCheckpoint: Statement;
+  private readonly saveCheckpointRow: Statement;
+  private checkpointUnsaved = false;
   private readonly commitFirst: (count: number) => void;
   private bulk: PendingBulk<E> | null;
   private readonly commitBulk: (bulk: PendingBulk<E>) => void;
@@ -56,7 +57,7 @@ export class ReadModelWriter<E> {
     this.indexed = projection.indexes === undefined;
     this.wanted = new Set(projection.eventTypes);
     this.apply = projection.bind(file.db);
-    this.saveCheckpoint = file.db.prepare(
+    this.saveCheckpointRow = file.db.prepare(
       `UPDATE projection_meta
        SET position = ?, last_recorded_at = ?, events_processed = events_processed + ?
        WHERE id = 1`,
@@ -68,7 +69,7 @@ export class ReadModelWriter<E> {
         if (this.wanted.has(recorded.type)) this.apply(this.parse(recorded), recorded);
       }
       const last = batch[count - 1]!;
-      this.saveCheckpoint.run(last.position, last.metadata.recordedAt, count);
+      this.saveCheckpointRow.run(last.position, last.metadata.recordedAt, count);
     });
     this.bulk =
       file.bulk && this.checkpoint === null && projection.bulkLoad
@@ -76,7 +77,7 @@ export class ReadModelWriter<E> {
         : null;
     this.commitBulk = file.db.transaction((bulk: PendingBulk<E>) => {
       bulk.load.finish();
-      this.saveCheckpoint.run(bulk.last!.position, bulk.last!.metadata.recordedAt, bulk.events);
+      this.saveCheckpointRow.run(bulk.last!.position, bulk.last!.metadata.recordedAt, bulk.events);
     });
   }
 
@@ -127,14 +128,23 @@ export class ReadModelWriter<E> {
 
   /**
    * Moves the checkpoint up to a position the log has been read to with no event since for this
-   * read model (its subscription skipped the other types), so a restart does not read them again
-   * and the runner knows it is caught up. The pending batch must have been committed.
+   * read model (its subscription skipped the other types), so the runner knows it is caught up.
+   * Kept in memory until the next batch commits a later one, or `saveCheckpoint` (at a stop): a
+   * crash before only means reading those skipped events again. The pending batch must have been
+   * committed.
    */
   advanceTo(position: number | null): void {
     if (position === null || this.bulk || this.batch.length > 0) return;
     if (this.checkpoint !== null && position <= this.checkpoint) return;
-    this.saveCheckpoint.run(position, this.lastRecordedAt, 0);
     this.checkpoint = position;
+    this.checkpointUnsaved = true;
+  }
+
+  /** Saves a checkpoint `advanceTo` moved, if no batch has saved a later one since. */
+  saveCheckpoint(): void {
+    if (!this.checkpointUnsaved || this.bulk || this.batch.length > 0) return;
+    this.saveCheckpointRow.run(this.checkpoint, this.lastRecordedAt, 0);
+    this.checkpointUnsaved = false;
   }
 
   /** Creates the projection's query indexes, once: the runner calls it when the read model has caught up. */
@@ -176,6 +186,7 @@ export class ReadModelWriter<E> {
   private advance(count: number): void {
     const last = this.batch[count - 1]!;
     this.checkpoint = last.position;
+    this.checkpointUnsaved = false;
     this.lastRecordedAt = last.metadata.recordedAt;
     this.batch.splice(0, count);
   }
