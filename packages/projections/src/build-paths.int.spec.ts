@@ -16,6 +16,7 @@ import { ledgerProjections, type TestWorkerData } from './test-support/worker-se
 
 /** How long to wait for a thread to get somewhere: starting one takes a second on a busy machine. */
 const WAITING = { timeout: 20_000, interval: 20 };
+const SETUP = new URL('./test-support/worker-setup.ts', import.meta.url);
 const METADATA = { actor: 'test', correlationId: 'test', causationId: null, schemaVersion: 1 };
 
 /** A short window and a low minimum, so that the tiny business raises and clears flags. */
@@ -70,6 +71,22 @@ describe('the ways of building a read model', () => {
     }
   }
 
+  /** A runner of every ledger model in `models`, built in threads the test setup module sets up with `data`. */
+  function startInThreads(
+    models: string,
+    data: Partial<TestWorkerData> = {},
+    options: Partial<ProjectionRunnerOptions<DomainEvent>> = {},
+  ): ProjectionRunner<DomainEvent> {
+    return ProjectionRunner.start<DomainEvent>({
+      store,
+      directory: models,
+      projections: ledgerProjections(FLAGS),
+      parse: parseDomainEvent,
+      workers: { setup: SETUP, data: { path, flags: FLAGS, ...data } satisfies TestWorkerData },
+      ...options,
+    });
+  }
+
   it('has something to compare: every model holds rows, and flags were raised and cleared', () => {
     const rows = (model: string, table: string) => eventByEvent[model]?.[table] ?? [];
     expect(rows('reports', 'unit_states').length).toBeGreaterThan(100);
@@ -87,7 +104,7 @@ describe('the ways of building a read model', () => {
   it('bulk-loaded in worker threads, then taken over by the runner and marked live', async () => {
     const models = join(directory, 'workers');
     const data: TestWorkerData = { path, flags: FLAGS };
-    const workers = { setup: new URL('./test-support/worker-setup.ts', import.meta.url), data, threads: 2 };
+    const workers = { setup: SETUP, data, threads: 2 };
     const built = await build(ledgerProjections(FLAGS), { directory: models, workers });
     expect(built).toEqual(eventByEvent);
     // a restart finds them live and carries on from their checkpoints: no build
@@ -100,17 +117,7 @@ describe('the ways of building a read model', () => {
 
   it('rebuilds a live model in a worker thread and swaps it in', async () => {
     const models = join(directory, 'rebuilt');
-    const workers = {
-      setup: new URL('./test-support/worker-setup.ts', import.meta.url),
-      data: { path, flags: FLAGS },
-    };
-    const runner = ProjectionRunner.start<DomainEvent>({
-      store,
-      directory: models,
-      projections: ledgerProjections(FLAGS),
-      parse: parseDomainEvent,
-      workers,
-    });
+    const runner = startInThreads(models);
     try {
       await runner.waitFor(head);
       await runner.rebuild('reports');
@@ -125,14 +132,14 @@ describe('the ways of building a read model', () => {
   it('fails a model whose build fails in its thread, with the reason, and leaves no file of it', async () => {
     const models = join(directory, 'failing');
     const failures: [string, Error][] = [];
-    const runner = ProjectionRunner.start<DomainEvent>({
-      store,
-      directory: models,
-      projections: ledgerProjections(FLAGS),
-      parse: parseDomainEvent,
-      workers: { setup: new URL('./test-support/no-such-setup.ts', import.meta.url), threads: 1 },
-      onFailure: (name, error) => failures.push([name, error]),
-    });
+    const runner = startInThreads(
+      models,
+      {},
+      {
+        workers: { setup: new URL('./test-support/no-such-setup.ts', import.meta.url), threads: 1 },
+        onFailure: (name, error) => failures.push([name, error]),
+      },
+    );
     try {
       const error = await runner.waitFor(head).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ProjectionBuildError);
@@ -153,16 +160,7 @@ describe('the ways of building a read model', () => {
 
   it('stops the threads of builds under way when the runner stops, and deletes their files', async () => {
     const models = join(directory, 'stopped');
-    const runner = ProjectionRunner.start<DomainEvent>({
-      store,
-      directory: models,
-      projections: ledgerProjections(FLAGS),
-      parse: parseDomainEvent,
-      workers: {
-        setup: new URL('./test-support/worker-setup.ts', import.meta.url),
-        data: { path, flags: FLAGS, stallIfExists: path } satisfies TestWorkerData,
-      },
-    });
+    const runner = startInThreads(models, { stallIfExists: path });
     const waiting = runner.waitFor(head).catch((e: unknown) => e);
     // the threads have created their files, and never finish
     await expect.poll(() => readdirSync(models).length, WAITING).toBeGreaterThan(0);
@@ -174,18 +172,14 @@ describe('the ways of building a read model', () => {
   it('fails only the model whose build fails in a thread it shares; the others go live', async () => {
     const models = join(directory, 'one-failing');
     const failures: [string, string][] = [];
-    const runner = ProjectionRunner.start<DomainEvent>({
-      store,
-      directory: models,
-      projections: ledgerProjections(FLAGS),
-      parse: parseDomainEvent,
-      workers: {
-        setup: new URL('./test-support/worker-setup.ts', import.meta.url),
-        data: { path, flags: FLAGS, failing: 'case-list' } satisfies TestWorkerData,
-        threads: 1,
+    const runner = startInThreads(
+      models,
+      {},
+      {
+        workers: { setup: SETUP, data: { path, flags: FLAGS, failing: 'case-list' }, threads: 1 },
+        onFailure: (name, error) => failures.push([name, (error as ProjectionBuildError).code]),
       },
-      onFailure: (name, error) => failures.push([name, (error as ProjectionBuildError).code]),
-    });
+    );
     try {
       await expect.poll(() => failures, WAITING).toEqual([['case-list', 'LDG_PROJECTION_APPLY_FAILED']]);
       await expect
@@ -210,16 +204,14 @@ describe('the ways of building a read model', () => {
       await own.append(event.streamName, [{ type: event.type, data: event.data, metadata: event.metadata }]);
     }
     const stall = join(dir, 'stall');
-    const runner = ProjectionRunner.start<DomainEvent>({
-      store: own,
-      directory: join(dir, 'models'),
-      projections: ledgerProjections(FLAGS),
-      parse: parseDomainEvent,
-      workers: {
-        setup: new URL('./test-support/worker-setup.ts', import.meta.url),
-        data: { path: ownPath, flags: FLAGS, stallIfExists: stall } satisfies TestWorkerData,
+    const runner = startInThreads(
+      join(dir, 'models'),
+      {},
+      {
+        store: own,
+        workers: { setup: SETUP, data: { path: ownPath, flags: FLAGS, stallIfExists: stall } },
       },
-    });
+    );
     try {
       await runner.waitFor(head);
       const before = runner.read('case-list', dumpTables);
