@@ -301,11 +301,32 @@ function laggingCase(row: LaggingRow): CycleLagCase {
   };
 }
 
+/** What a report sums its cases into: overall, per vendor and per PM. */
+class Tallies {
+  private readonly overall = new Tally();
+  private readonly byVendor = new Map<string, Tally>();
+  private readonly byPm = new Map<string, Tally>();
+
+  add(row: TallyRow): void {
+    this.overall.add(row);
+    tallyOf(this.byVendor, row[0]).add(row);
+    tallyOf(this.byPm, row[1]).add(row);
+  }
+
+  report(t: number, lagging: CycleLagCase[]): CycleLagReport {
+    return {
+      asOf: toIso(t),
+      overall: this.overall.summary(),
+      byVendor: sortedSummaries(this.byVendor).map(([vendorId, summary]) => ({ vendorId, ...summary })),
+      byPm: sortedSummaries(this.byPm).map(([pmId, summary]) => ({ pmId, ...summary })),
+      lagging,
+    };
+  }
+}
+
 /** The report from the settled cases, for a T at or after every case's latest change. */
 function settledReport(cases: readonly SettledCase[], t: number): CycleLagReport {
-  const overall = new Tally();
-  const byVendor = new Map<string, Tally>();
-  const byPm = new Map<string, Tally>();
+  const tallies = new Tallies();
   const lagging: CycleLagCase[] = [];
   for (const c of cases) {
     const lagMs = c.promisedBy === null ? 0 : Math.max(0, (c.open ? t : c.endAt) - c.promisedBy);
@@ -318,22 +339,14 @@ function settledReport(cases: readonly SettledCase[], t: number): CycleLagReport
       lagMs,
       c.headroomMs !== null && c.headroomMs < 0 ? 1 : 0,
     ];
-    overall.add(row);
-    tallyOf(byVendor, c.vendorId).add(row);
-    tallyOf(byPm, c.pmId).add(row);
+    tallies.add(row);
     if (lagMs === 0) continue;
     lagging.push(
       c.completedLagging ??
         laggingCase([c.caseId, c.unitId, c.vendorId, c.pmId, c.promisedBy!, t, 1, lagMs, c.headroomMs!]),
     );
   }
-  return {
-    asOf: toIso(t),
-    overall: overall.summary(),
-    byVendor: sortedSummaries(byVendor).map(([vendorId, summary]) => ({ vendorId, ...summary })),
-    byPm: sortedSummaries(byPm).map(([pmId, summary]) => ({ pmId, ...summary })),
-    lagging,
-  };
+  return tallies.report(t, lagging);
 }
 
 /**
@@ -346,27 +359,13 @@ export function cycleLagReport(db: Database, options: { readonly asOf: string })
   const t = toMs(options.asOf);
   const memo = settled(db);
   if (memo.changedUpTo === null || t >= memo.changedUpTo) return settledReport(settledCases(db, memo), t);
-  const overall = new Tally();
-  const byVendor = new Map<string, Tally>();
-  const byPm = new Map<string, Tally>();
+  const tallies = new Tallies();
   const lagging: CycleLagCase[] = [];
   for (const [kind, ...row] of db.prepare(REPORT_SQL).raw().all({ t }) as [0 | 1, ...unknown[]][]) {
-    if (kind === 0) {
-      const tally = row as TallyRow;
-      overall.add(tally);
-      tallyOf(byVendor, tally[0]).add(tally);
-      tallyOf(byPm, tally[1]).add(tally);
-      continue;
-    }
-    lagging.push(laggingCase(row as LaggingRow));
+    if (kind === 0) tallies.add(row as TallyRow);
+    else lagging.push(laggingCase(row as LaggingRow));
   }
-  return {
-    asOf: toIso(t),
-    overall: overall.summary(),
-    byVendor: sortedSummaries(byVendor).map(([vendorId, summary]) => ({ vendorId, ...summary })),
-    byPm: sortedSummaries(byPm).map(([pmId, summary]) => ({ pmId, ...summary })),
-    lagging,
-  };
+  return tallies.report(t, lagging);
 }
 
 export const CYCLE_LAG_CSV_COLUMNS: readonly CsvColumn<CycleLagCase>[] = [
