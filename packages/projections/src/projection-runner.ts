@@ -327,27 +327,19 @@ export class ProjectionRunner<E> {
    * rebuild's `done`.
    */
   private buildInWorkers(slots: readonly Slot<E>[]): Promise<void>[] {
-    const rebuilds = new Map<Slot<E>, Rebuild<E>>();
-    for (const slot of slots) {
-      slot.highestGeneration += 1;
-      rebuilds.set(slot, { feed: null, build: null, generation: slot.highestGeneration, ...settlement() });
-    }
+    const targets = slots.map((slot) => ({
+      projection: slot.projection.name,
+      version: slot.projection.version,
+      generation: ++slot.highestGeneration,
+    }));
     const build = this.builds!.start(
-      {
-        directory: this.options.directory!,
-        targets: slots.map((slot) => ({
-          projection: slot.projection.name,
-          version: slot.projection.version,
-          generation: rebuilds.get(slot)!.generation,
-        })),
-        limits: this.limits,
-      },
+      { directory: this.options.directory!, targets, limits: this.limits },
       (position) => {
         for (const slot of slots) this.options.onBuildProgress?.(slot.projection.name, position);
       },
     );
-    for (const [slot, partial] of rebuilds) {
-      const rebuild: Rebuild<E> = { ...partial, build };
+    return slots.map((slot, i) => {
+      const rebuild: Rebuild<E> = { feed: null, build, generation: targets[i]!.generation, ...settlement() };
       slot.rebuild = rebuild;
       build.done.then(
         (failed) => {
@@ -357,8 +349,8 @@ export class ProjectionRunner<E> {
         },
         (error: Error) => this.abandon(slot, rebuild, error),
       );
-    }
-    return slots.map((slot) => slot.rebuild!.done);
+      return rebuild.done;
+    });
   }
 
   private feed(projection: Projection<E>, file: ReadModelFile): Feed<E> {
@@ -486,7 +478,7 @@ export class ProjectionRunner<E> {
     if (slot.rebuild?.feed === feed) {
       const rebuild = slot.rebuild;
       slot.rebuild = null;
-      void this.release(feed).finally(() => discardQuietly(feed.writer.file));
+      void this.release(feed).finally(() => quietly(() => discardReadModelFile(feed.writer.file)));
       rebuild.reject(error);
       return;
     }
@@ -526,11 +518,13 @@ export class ProjectionRunner<E> {
 
   /** Deletes a rebuild's file, if it can; a worker thread's build must be over. */
   private discard(slot: Slot<E>, rebuild: Rebuild<E>): void {
-    if (rebuild.feed) discardQuietly(rebuild.feed.writer.file);
-    else {
-      const { directory } = this.options;
-      quietly(() => discardGeneration(directory!, slot.projection.name, rebuild.generation));
-    }
+    const { feed } = rebuild;
+    const { directory } = this.options;
+    quietly(() =>
+      feed
+        ? discardReadModelFile(feed.writer.file)
+        : discardGeneration(directory!, slot.projection.name, rebuild.generation),
+    );
   }
 
   private swap(slot: Slot<E>, feed: Feed<E>): void {
@@ -543,7 +537,7 @@ export class ProjectionRunner<E> {
     slot.rebuild = null;
     slot.failure = null;
     slot.caughtUp = true;
-    void this.release(old).finally(() => discardQuietly(old.writer.file));
+    void this.release(old).finally(() => quietly(() => discardReadModelFile(old.writer.file)));
     rebuild.resolve();
   }
 
@@ -618,17 +612,13 @@ function settlement(): Pick<Rebuild<never>, 'done' | 'resolve' | 'reject'> {
 }
 
 /**
- * Closes and deletes a read-model file that is no longer served. A file left behind (the
- * deletion failed) does no harm: the next start keeps only the highest live generation.
+ * Runs a clean-up that may fail, such as deleting a read-model file no longer served. A file left
+ * behind does no harm: the next start keeps only the highest live generation.
  */
-function discardQuietly(file: ReadModelFile): void {
-  quietly(() => discardReadModelFile(file));
-}
-
 function quietly(action: () => void): void {
   try {
     action();
   } catch {
-    // see discardQuietly
+    // see above
   }
 }
